@@ -1,0 +1,26 @@
+//! Typed client for Hoko's `GET /api/customers`.
+//!
+//! `generated.rs` is written by `cargo xtask codegen` from `specs/hoko.yaml` and never edited by
+//! hand; this file and `auth.rs` are hand-written. Build an authenticated client once with
+//! [`Client::with_credentials`] and call the operations through the builder interface.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = hoko_client::Client::with_credentials(
+//!     hoko_client::SERVER_URL,
+//!     &hoko_client::Credentials::new("api-key"),
+//! )?;
+//! let page = client.get_customers().take(100).skip(0).send().await?;
+//! println!("{} customers", page.len());
+//! # Ok(()) }
+//! ```
+
+// Generated code is formatted by prettyplease, not rustfmt: `cargo fmt` leaves it alone.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused_imports)]
+mod generated;
+pub use generated::*;
+
+mod auth;
+pub use auth::Credentials;
+pub use client_auth::{AuthError, Secret};

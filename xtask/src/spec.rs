@@ -1,0 +1,46 @@
+//! Loading a vendor's spec as codegen sees it: the file, parsed, with its overlay applied.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use crate::overlay::{self, Overlay};
+use crate::vendors::Vendor;
+
+/// Parses a JSON or YAML file (by extension) into a JSON value.
+pub fn read_document(path: &Path) -> Result<Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let is_json = path.extension().is_some_and(|ext| ext == "json");
+    if is_json {
+        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))
+    } else {
+        serde_yaml::from_str(&text).with_context(|| format!("{}: invalid YAML", path.display()))
+    }
+}
+
+/// The vendor's spec with its overlay applied, as JSON.
+pub fn effective(root: &Path, vendor: &Vendor) -> Result<Value> {
+    let spec_path = root.join(&vendor.spec);
+    let mut doc = read_document(&spec_path)?;
+    if let Some(overlay_path) = &vendor.overlay {
+        let overlay_path = root.join(overlay_path);
+        let overlay: Overlay = serde_json::from_value(read_document(&overlay_path)?)
+            .with_context(|| format!("{}: not an overlay document", overlay_path.display()))?;
+        overlay::apply(&mut doc, &overlay)
+            .with_context(|| format!("applying {}", overlay_path.display()))?;
+    }
+    Ok(doc)
+}
+
+/// The vendor's effective spec as a typed OpenAPI 3.0 document.
+pub fn load(root: &Path, vendor: &Vendor) -> Result<openapiv3::OpenAPI> {
+    let doc = effective(root, vendor)?;
+    serde_json::from_value(doc).with_context(|| {
+        format!(
+            "{}: not a valid OpenAPI 3.0 document",
+            vendor.spec.display()
+        )
+    })
+}
