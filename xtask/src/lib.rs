@@ -7,6 +7,7 @@
 
 pub mod codegen;
 pub mod generate;
+pub mod lint;
 pub mod overlay;
 pub mod spec;
 pub mod vendors;

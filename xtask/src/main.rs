@@ -3,11 +3,14 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, spec, vendors, workspace_root};
+use xtask::{codegen, lint, spec, vendors, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Workspace automation")]
 struct Cli {
+    /// The workspace to work on (default: the one this xtask belongs to).
+    #[arg(long, global = true, value_name = "PATH")]
+    workspace: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -22,6 +25,8 @@ enum Command {
         /// Vendors to generate (default: all of `specs/vendors.toml`).
         vendors: Vec<String>,
     },
+    /// Lint every spec (overlays applied) with Redocly CLI; needs `npm ci` first.
+    Lint,
     /// Print a vendor's spec as codegen sees it (overlay applied), as JSON.
     Spec {
         /// The vendor's name.
@@ -40,7 +45,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let root = workspace_root();
+    let root = cli.workspace.unwrap_or_else(workspace_root);
     match cli.command {
         Command::Codegen { check, vendors } => {
             let outputs = codegen::generate_all(&root, &vendors)?;
@@ -53,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Lint => lint::run(&root)?,
         Command::Spec { vendor } => {
             let selected = vendors::select(vendors::load(&root)?, std::slice::from_ref(&vendor))?;
             for v in &selected {

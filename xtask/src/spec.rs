@@ -8,10 +8,11 @@ use serde_json::Value;
 use crate::overlay::{self, Overlay};
 use crate::vendors::Vendor;
 
-/// Parses a JSON or YAML file (by extension) into a JSON value.
-pub fn read_document(path: &Path) -> Result<Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+/// Parses a JSON or YAML file (by extension) into a JSON value. `path` is relative to
+/// `root` and errors name it that way.
+pub fn read_document(root: &Path, path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(root.join(path))
+        .with_context(|| format!("reading {}", path.display()))?;
     let is_json = path.extension().is_some_and(|ext| ext == "json");
     if is_json {
         serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))
@@ -22,14 +23,17 @@ pub fn read_document(path: &Path) -> Result<Value> {
 
 /// The vendor's spec with its overlay applied, as JSON.
 pub fn effective(root: &Path, vendor: &Vendor) -> Result<Value> {
-    let spec_path = root.join(&vendor.spec);
-    let mut doc = read_document(&spec_path)?;
+    let mut doc = read_document(root, &vendor.spec)?;
     if let Some(overlay_path) = &vendor.overlay {
-        let overlay_path = root.join(overlay_path);
-        let overlay: Overlay = serde_json::from_value(read_document(&overlay_path)?)
+        let overlay: Overlay = serde_json::from_value(read_document(root, overlay_path)?)
             .with_context(|| format!("{}: not an overlay document", overlay_path.display()))?;
-        overlay::apply(&mut doc, &overlay)
-            .with_context(|| format!("applying {}", overlay_path.display()))?;
+        overlay::apply(&mut doc, &overlay).with_context(|| {
+            format!(
+                "applying {} to {}",
+                overlay_path.display(),
+                vendor.spec.display()
+            )
+        })?;
     }
     Ok(doc)
 }

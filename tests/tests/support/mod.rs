@@ -1,0 +1,72 @@
+//! Helpers shared by the wire tests: spec examples as response bodies, and a view of what
+//! the local test server received.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use wiremock::MockServer;
+use xtask::{spec, vendors, workspace_root};
+
+/// The example at `pointer` in `vendor`'s effective spec (the seed's example, fixed).
+pub fn spec_example(vendor: &str, pointer: &str) -> Value {
+    let root = workspace_root();
+    let vendor = vendors::load(&root)
+        .expect("vendor list")
+        .into_iter()
+        .find(|v| v.name == vendor)
+        .expect("known vendor");
+    let doc = spec::effective(&root, &vendor).expect("spec loads");
+    doc.pointer(pointer)
+        .cloned()
+        .unwrap_or_else(|| panic!("no example at {pointer}"))
+}
+
+/// One request as the server saw it.
+#[derive(Debug)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// Query pairs, decoded, in order.
+    pub query: Vec<(String, String)>,
+    pub headers: http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("the request body is JSON")
+    }
+}
+
+/// Every request the server received, in order.
+pub async fn seen(server: &MockServer) -> Vec<Seen> {
+    server
+        .received_requests()
+        .await
+        .expect("request recording is on")
+        .into_iter()
+        .map(|r| Seen {
+            method: r.method.to_string(),
+            path: r.url.path().to_owned(),
+            query: r
+                .url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            headers: r.headers.clone(),
+            body: r.body.clone(),
+        })
+        .collect()
+}
+
+/// Owned query pairs from literals.
+pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
