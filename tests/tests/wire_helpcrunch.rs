@@ -62,11 +62,7 @@ async fn get_customers_sends_the_documented_request_and_decodes_the_seed_example
         Some(UnixTime::String("1603885746".to_owned()))
     );
     assert_eq!(
-        customer
-            .tags
-            .as_ref()
-            .map(|t| t[0].name.as_deref())
-            .flatten(),
+        customer.tags.as_ref().and_then(|t| t[0].name.as_deref()),
         Some("vip")
     );
     assert_eq!(
