@@ -109,7 +109,7 @@ fn collect(
         let schema =
             if segments.len() == 4 && segments[1] == "components" && segments[2] == "schemas" {
                 Some(segments[3].to_owned())
-            } else if segments.iter().any(|s| *s == "content") {
+            } else if segments.contains(&"content") {
                 let suffix = if segments.contains(&"requestBody") {
                     "Body"
                 } else {
