@@ -52,7 +52,7 @@ async fn get_customers_posts_the_json_body_with_both_keys_and_decodes_members() 
     );
 
     let member: &Customer = &page.members[0];
-    assert_eq!(member.id.as_deref(), Some("5f1e2d3c4b5a69788796a5b4"));
+    assert_eq!(member.id, "5f1e2d3c4b5a69788796a5b4");
     assert_eq!(member.firstname.as_deref(), Some("Jane"));
     assert_eq!(member.lastname.as_deref(), Some("Smith"));
     assert_eq!(member.email_optout, Some(0));
