@@ -127,7 +127,7 @@ async fn login_posts_the_credentials_and_decodes_the_token() {
         .mount(&server)
         .await;
     // Logging in needs no token: a plain client.
-    let client = Client::new(&format!("{}{BASE}", server.uri()));
+    let client = Client::without_credentials(&format!("{}{BASE}", server.uri())).expect("builds");
     let body = LoginRequest {
         user_external_application_id: "app-1".to_owned(),
         login: "api.user".to_owned(),

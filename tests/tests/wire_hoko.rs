@@ -106,3 +106,35 @@ fn credentials_and_client_never_show_the_key() {
     }
     assert_eq!(hoko_client::SERVER_URL, "https://hoko.to");
 }
+
+/// An [`client_runtime::Exec`] that counts the requests it sends.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+impl client_runtime::Exec for Counting {
+    fn exec<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> client_runtime::ExecFuture<'a> {
+        assert_eq!(operation, "get_customers");
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(client.execute(request))
+    }
+}
+
+#[tokio::test]
+async fn requests_go_through_the_installed_transport() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(&server)
+        .await;
+    let counting = std::sync::Arc::new(Counting(Default::default()));
+    let client = Client::with_credentials(&server.uri(), &Credentials::new("k"))
+        .expect("builds")
+        .with_transport(client_runtime::Transport::new(counting.clone()));
+    client.get_customers().send().await.expect("ok");
+    client.get_customers().send().await.expect("ok");
+    assert_eq!(counting.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
 
 use crate::spec;
@@ -18,7 +18,11 @@ pub fn client_source(root: &Path, vendor: &Vendor) -> Result<String> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Requests go through the crate's hand-written `ClientHooks` impl, which hands them
+        // to this transport (rate limiting and retries plug in there).
+        .with_inner_type(quote!(::client_runtime::Transport))
+        .with_hooks(HooksMode::Expected);
     let mut generator = Generator::new(&settings);
 
     // progenitor panics on some specs it cannot handle (several error types for one
@@ -43,6 +47,25 @@ pub fn client_source(root: &Path, vendor: &Vendor) -> Result<String> {
 
         #[doc = #server_doc]
         pub const SERVER_URL: &str = #server;
+
+        impl ClientHooks<::client_runtime::Transport> for Client {
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                self.inner.execute(&self.client, request, info.operation_id).await
+            }
+        }
+
+        impl Client {
+            /// This client, sending every request through `transport` (rate limiting,
+            /// retries and the like; see `client_runtime::Transport`).
+            pub fn with_transport(mut self, transport: ::client_runtime::Transport) -> Self {
+                self.inner = transport;
+                self
+            }
+        }
     };
     let file: syn::File = syn::parse2(tokens)
         .with_context(|| format!("{spec_name}: progenitor produced code that does not parse"))?;

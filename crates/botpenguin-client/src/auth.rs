@@ -1,7 +1,7 @@
 //! Hand-written auth layer: `Authorization: Bearer <token>` plus the fixed `authtype: Key`
 //! header, both required. The generator never touches this file.
 
-use client_auth::{AuthError, AuthHeaders, Secret, normalize_base_url};
+use client_runtime::{AuthError, AuthHeaders, Secret, Transport, normalize_base_url};
 
 use crate::Client;
 
@@ -29,6 +29,10 @@ impl Client {
             .bearer("agency token", &credentials.token)?
             .fixed("authtype", "Key")
             .into_client()?;
-        Ok(Self::new_with_client(&normalize_base_url(base_url), http))
+        Ok(Self::new_with_client(
+            &normalize_base_url(base_url),
+            http,
+            Transport::default(),
+        ))
     }
 }

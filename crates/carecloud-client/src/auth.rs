@@ -1,7 +1,7 @@
 //! Hand-written auth layer: `Authorization: Bearer <token>`, the token from `POST /users/actions/login`.
 //! The generator never touches this file.
 
-use client_auth::{AuthError, AuthHeaders, Secret, normalize_base_url};
+use client_runtime::{AuthError, AuthHeaders, Secret, Transport, normalize_base_url};
 
 use crate::Client;
 
@@ -27,7 +27,21 @@ impl Client {
         let http = AuthHeaders::new()
             .bearer("bearer token", &credentials.token)?
             .into_client()?;
-        Ok(Self::new_with_client(&normalize_base_url(base_url), http))
+        Ok(Self::new_with_client(
+            &normalize_base_url(base_url),
+            http,
+            Transport::default(),
+        ))
+    }
+
+    /// A client without credentials, for `POST /users/actions/login`, which issues them.
+    pub fn without_credentials(base_url: &str) -> Result<Self, AuthError> {
+        let http = AuthHeaders::new().into_client()?;
+        Ok(Self::new_with_client(
+            &normalize_base_url(base_url),
+            http,
+            Transport::default(),
+        ))
     }
 }
 

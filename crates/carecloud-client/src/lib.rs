@@ -24,4 +24,4 @@ pub use generated::*;
 
 mod auth;
 pub use auth::{Credentials, tenant_base_url};
-pub use client_auth::{AuthError, Secret};
+pub use client_runtime::{AuthError, Secret};

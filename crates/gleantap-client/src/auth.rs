@@ -2,7 +2,7 @@
 //! spec declares as per-call parameters and the overlay turns into security schemes. The
 //! generator never touches this file.
 
-use client_auth::{AuthError, AuthHeaders, Secret, normalize_base_url};
+use client_runtime::{AuthError, AuthHeaders, Secret, Transport, normalize_base_url};
 
 use crate::Client;
 
@@ -33,6 +33,10 @@ impl Client {
             .secret("x-api-key", "API key", &credentials.api_key)?
             .secret("x-secret-key", "secret key", &credentials.secret_key)?
             .into_client()?;
-        Ok(Self::new_with_client(&normalize_base_url(base_url), http))
+        Ok(Self::new_with_client(
+            &normalize_base_url(base_url),
+            http,
+            Transport::default(),
+        ))
     }
 }

@@ -1,7 +1,7 @@
 //! Hand-written auth layer: `Authorization: Bearer <API key>` (the key needs the `customersRead` scope).
 //! The generator never touches this file.
 
-use client_auth::{AuthError, AuthHeaders, Secret, normalize_base_url};
+use client_runtime::{AuthError, AuthHeaders, Secret, Transport, normalize_base_url};
 
 use crate::Client;
 
@@ -27,6 +27,10 @@ impl Client {
         let http = AuthHeaders::new()
             .bearer("API key", &credentials.token)?
             .into_client()?;
-        Ok(Self::new_with_client(&normalize_base_url(base_url), http))
+        Ok(Self::new_with_client(
+            &normalize_base_url(base_url),
+            http,
+            Transport::default(),
+        ))
     }
 }

@@ -23,4 +23,4 @@ pub use generated::*;
 
 mod auth;
 pub use auth::Credentials;
-pub use client_auth::{AuthError, Secret};
+pub use client_runtime::{AuthError, Secret};

@@ -1,14 +1,18 @@
-//! Secrets and authenticated HTTP clients, shared by the generated vendor client crates.
+//! What the generated vendor client crates share at run time.
 //!
-//! progenitor ignores an OpenAPI spec's `securitySchemes`, so each client crate builds its
-//! `reqwest::Client` here with the credentials as default headers, marked sensitive. A
-//! [`Secret`] never shows its value in `Debug` or `Display`.
+//! - Auth: progenitor ignores an OpenAPI spec's `securitySchemes`, so each client crate builds
+//!   its `reqwest::Client` with [`AuthHeaders`]: the credentials as default headers, marked
+//!   sensitive. A [`Secret`] never shows its value in `Debug` or `Display`.
+//! - Transport: every generated client sends its requests through a [`Transport`], the hook
+//!   where rate limiting and retries plug in.
 
 mod headers;
 mod secret;
+mod transport;
 
 pub use headers::{AuthError, AuthHeaders};
 pub use secret::Secret;
+pub use transport::{Exec, ExecFuture, Transport};
 
 /// Normalizes a base URL for progenitor, which appends paths such as `/api/customers`.
 ///
