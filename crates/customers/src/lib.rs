@@ -46,13 +46,63 @@
 //! [`ConvertOptions::carecloud_time_zone`] (UTC unless set), and a local time that does not
 //! exist or exists twice in that zone is left empty rather than guessed.
 
+//!
+//! # Listing
+//!
+//! [`CustomersClient`] lists any vendor's customers as one lazy `Stream` of
+//! `Result<Customer, Error>`, one page in memory at a time: Hoko `take`/`skip` until a short
+//! page; CareCloud `count`/`offset` until `total_items`; BotPenguin `page` until an empty
+//! page (its page size is undocumented and never guessed); Gleantap `limit`/`offset` in the
+//! body until a short page; HelpCrunch `offset`/`limit` until `total`. A page that repeats the
+//! previous page's ids ends the stream with [`ErrorKind::PagingLoop`].
+//!
+//! 429, 503 and connection failures are retried under a [`RetryPolicy`] (attempts and a
+//! total wait budget), waiting as `Retry-After`, Hoko's `retryAfter` or `X-RateLimit-Reset`
+//! say, else with capped exponential backoff and full jitter. A client-side rate limiter
+//! keeps long exports under quota (HelpCrunch 120 requests a minute by default).
+//!
+//! # Filters
+//!
+//! A [`Query`] in common terms goes to the vendor's own parameter where it has one
+//! ("server"), is applied to each listed customer where it has none ("client"), and is
+//! rejected with [`ErrorKind::InvalidQuery`] before any request where the vendor reports
+//! nothing to filter on. Server-side filters are checked on the client too, so a vendor's
+//! looser match never leaks through (except Gleantap's `updated_since`, which is by day and
+//! whose records carry no change time).
+//!
+//! <!-- filter-table:start -->
+//! | filter | hoko | carecloud | botpenguin | gleantap | helpcrunch |
+//! |---|---|---|---|---|---|
+//! | email | client | server: `email` | client | server: `email` | server: `POST /customers/search` |
+//! | external id | server: `externalId` | rejected | rejected | rejected | server: `POST /customers/search` |
+//! | created since | client | rejected | client | client | client |
+//! | updated since | client | client | client | server: `updated_since`, to the day | rejected |
+//! | sort order | server: `sort` | rejected | rejected | rejected | server: `sort=customers.firstSeen`, `order` |
+//! <!-- filter-table:end -->
+
+mod client;
+mod credentials;
 mod customer;
 mod decode;
+mod error;
+mod events;
+mod fetch;
 mod options;
+mod paging;
+pub mod query;
+mod retry;
 mod text;
 mod timestamps;
+mod transport;
 pub mod vendors;
 
+pub use client::{ClientBuilder, CustomersClient, default_rate_limit, max_page_size};
+pub use client_runtime::Secret;
+pub use credentials::{CareCloudAuth, Credentials};
 pub use customer::{Customer, Status, UnknownVendor, Vendor};
 pub use decode::DecodeError;
+pub use error::{Error, ErrorKind};
+pub use events::{Event, Observer};
 pub use options::{ConvertOptions, UnknownTimeZone};
+pub use query::{Query, SortOrder};
+pub use retry::RetryPolicy;

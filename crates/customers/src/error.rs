@@ -1,0 +1,206 @@
+//! The one error type of the facade.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::{DecodeError, Vendor};
+
+/// What went wrong, in common terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The credentials were rejected (401).
+    Unauthorized,
+    /// The credentials lack a permission (403); Hoko names the missing scopes.
+    Forbidden {
+        /// Scopes the vendor says are missing (empty when it does not say).
+        missing_scopes: Vec<String>,
+    },
+    /// No such customer (404, or no match for a lookup by id).
+    NotFound,
+    /// The vendor rejected the request (400 and other 4xx).
+    BadRequest {
+        /// Every message the vendor gave, e.g. one per invalid parameter.
+        messages: Vec<String>,
+    },
+    /// Too many requests (429), after the retries the policy allows.
+    RateLimited {
+        /// How long the vendor asked to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// The vendor is temporarily unavailable (503), after retries.
+    Unavailable,
+    /// The vendor failed (5xx other than 503).
+    Server,
+    /// The request did not complete: connection refused or reset, timeout, truncated body.
+    Transport,
+    /// The response does not have the documented shape.
+    Decode {
+        /// JSON path of the value that failed, e.g. `$.data[3].id`.
+        path: String,
+    },
+    /// A page repeated the previous page's customers, so paging would never end.
+    PagingLoop,
+    /// The query or lookup cannot be sent to this vendor (an unsupported filter, an id that
+    /// cannot exist).
+    InvalidQuery,
+    /// The client is not configured correctly (a missing base URL, a page size out of range).
+    Configuration,
+}
+
+impl ErrorKind {
+    fn describe(&self) -> &'static str {
+        match self {
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden { .. } => "forbidden",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::BadRequest { .. } => "bad request",
+            ErrorKind::RateLimited { .. } => "rate limited",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Server => "server error",
+            ErrorKind::Transport => "transport error",
+            ErrorKind::Decode { .. } => "unexpected response",
+            ErrorKind::PagingLoop => "paging does not advance",
+            ErrorKind::InvalidQuery => "invalid query",
+            ErrorKind::Configuration => "configuration error",
+        }
+    }
+}
+
+/// An error from one vendor: its kind, the HTTP status and the vendor's own message.
+///
+/// It never contains a credential: messages come from response bodies and from this crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    vendor: Vendor,
+    kind: ErrorKind,
+    status: Option<u16>,
+    message: Option<String>,
+}
+
+impl Error {
+    /// An error of `kind` from `vendor`.
+    pub fn new(vendor: Vendor, kind: ErrorKind) -> Self {
+        Error {
+            vendor,
+            kind,
+            status: None,
+            message: None,
+        }
+    }
+
+    /// With the HTTP status of the response.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// With the vendor's (or this crate's) message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        let message = message.into();
+        self.message = (!message.trim().is_empty()).then_some(message);
+        self
+    }
+
+    /// The vendor the error comes from.
+    pub fn vendor(&self) -> Vendor {
+        self.vendor
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The vendor's own message (Hoko's English text, HelpCrunch's `errors[]`, CareCloud's
+    /// title, detail and invalid parameters, …).
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// Whether the same request may succeed later: rate limits, unavailability and
+    /// transport failures. Other 4xx never are.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::RateLimited { .. } | ErrorKind::Unavailable | ErrorKind::Transport
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.vendor, self.kind.describe())?;
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        match &self.kind {
+            ErrorKind::Forbidden { missing_scopes } if !missing_scopes.is_empty() => {
+                write!(f, " (missing scopes: {})", missing_scopes.join(", "))?;
+            }
+            ErrorKind::RateLimited {
+                retry_after: Some(wait),
+            } => write!(f, " (retry after {} s)", wait.as_secs())?,
+            ErrorKind::Decode { path } => write!(f, " at {path}")?,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<DecodeError> for Error {
+    fn from(err: DecodeError) -> Self {
+        Error::new(err.vendor, ErrorKind::Decode { path: err.path }).with_message(err.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_vendor_kind_status_and_message() {
+        let err = Error::new(
+            Vendor::Hoko,
+            ErrorKind::Forbidden {
+                missing_scopes: vec!["customersRead".to_owned()],
+            },
+        )
+        .with_status(403)
+        .with_message("Missing required scopes");
+        assert_eq!(
+            err.to_string(),
+            "hoko: forbidden (HTTP 403): Missing required scopes (missing scopes: customersRead)"
+        );
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn only_transient_kinds_are_retryable() {
+        let retryable = [
+            ErrorKind::RateLimited { retry_after: None },
+            ErrorKind::Unavailable,
+            ErrorKind::Transport,
+        ];
+        for kind in retryable {
+            assert!(Error::new(Vendor::HelpCrunch, kind).is_retryable());
+        }
+        for kind in [
+            ErrorKind::Unauthorized,
+            ErrorKind::NotFound,
+            ErrorKind::Server,
+        ] {
+            assert!(!Error::new(Vendor::HelpCrunch, kind).is_retryable());
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Progress events, for progress bars and logs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::Vendor;
+
+/// Something worth showing while a listing runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A page arrived.
+    Page {
+        /// The vendor.
+        vendor: Vendor,
+        /// Customers on the page, before client-side filters.
+        records: usize,
+    },
+    /// A request is waiting before its next attempt.
+    Retrying {
+        /// The vendor.
+        vendor: Vendor,
+        /// The attempt that failed (1 for the first).
+        attempt: u32,
+        /// How long it waits.
+        wait: Duration,
+        /// Why, e.g. `HTTP 429` or `connection failed`.
+        reason: String,
+    },
+    /// The client-side rate limiter holds a request back.
+    Throttled {
+        /// The vendor.
+        vendor: Vendor,
+        /// How long until the request may go.
+        wait: Duration,
+    },
+}
+
+/// Receives [`Event`]s; must be cheap, it runs on the listing's task.
+pub type Observer = Arc<dyn Fn(&Event) + Send + Sync>;

@@ -1,0 +1,238 @@
+//! A listing query in common terms, and where each vendor applies it.
+
+use chrono::{DateTime, Utc};
+
+use crate::{Customer, Error, ErrorKind, Vendor};
+
+/// Order of a listing by creation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Oldest first.
+    Ascending,
+    /// Newest first.
+    Descending,
+}
+
+/// Which customers to list, in common terms. Empty means all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Only customers with this email (case-insensitive, surrounding spaces ignored).
+    pub email: Option<String>,
+    /// Only the customer with this id in the user's own system.
+    pub external_id: Option<String>,
+    /// Only customers created at or after this time.
+    pub created_since: Option<DateTime<Utc>>,
+    /// Only customers changed at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Order by creation time.
+    pub sort: Option<SortOrder>,
+}
+
+impl Query {
+    /// All customers.
+    pub fn new() -> Self {
+        Query::default()
+    }
+
+    /// Only customers with this email.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Only the customer with this external id.
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
+        self
+    }
+
+    /// Only customers created at or after `since`.
+    pub fn created_since(mut self, since: DateTime<Utc>) -> Self {
+        self.created_since = Some(since);
+        self
+    }
+
+    /// Only customers changed at or after `since`.
+    pub fn updated_since(mut self, since: DateTime<Utc>) -> Self {
+        self.updated_since = Some(since);
+        self
+    }
+
+    /// Order by creation time.
+    pub fn sort(mut self, order: SortOrder) -> Self {
+        self.sort = Some(order);
+        self
+    }
+
+    /// The filters this query uses.
+    pub fn filters(&self) -> Vec<Filter> {
+        let mut used = Vec::new();
+        if self.email.is_some() {
+            used.push(Filter::Email);
+        }
+        if self.external_id.is_some() {
+            used.push(Filter::ExternalId);
+        }
+        if self.created_since.is_some() {
+            used.push(Filter::CreatedSince);
+        }
+        if self.updated_since.is_some() {
+            used.push(Filter::UpdatedSince);
+        }
+        if self.sort.is_some() {
+            used.push(Filter::Sort);
+        }
+        used
+    }
+
+    /// Fails with [`ErrorKind::InvalidQuery`] before any request when `vendor` cannot apply a
+    /// filter of this query.
+    pub fn check(&self, vendor: Vendor) -> Result<(), Error> {
+        for filter in self.filters() {
+            if let Support::Unsupported(why) = support(vendor, filter) {
+                return Err(Error::new(vendor, ErrorKind::InvalidQuery)
+                    .with_message(format!("cannot filter by {}: {why}", filter.name())));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `customer` passes the filters that are checked on the client. Every filter on
+    /// a field of the common model is checked here, also when the vendor applied it, so a
+    /// vendor's looser match (a search, a day-granular date) never leaks through.
+    pub(crate) fn matches(&self, customer: &Customer) -> bool {
+        fn normalize(email: &str) -> String {
+            email.trim().to_lowercase()
+        }
+        if let Some(email) = &self.email {
+            let wanted = normalize(email);
+            if customer.email.as_deref().map(normalize) != Some(wanted) {
+                return false;
+            }
+        }
+        if let Some(external_id) = &self.external_id
+            && customer.external_id.as_deref() != Some(external_id.as_str())
+        {
+            return false;
+        }
+        if let Some(since) = self.created_since
+            && customer.created_at.is_none_or(|t| t < since)
+        {
+            return false;
+        }
+        // Gleantap filters `updated_since` by day on the server and reports no change time:
+        // the server's answer is all there is.
+        if let Some(since) = self.updated_since
+            && customer.vendor != Vendor::Gleantap
+            && customer.updated_at.is_none_or(|t| t < since)
+        {
+            return false;
+        }
+        true
+    }
+}
+
+/// One kind of filter of a [`Query`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// [`Query::email`].
+    Email,
+    /// [`Query::external_id`].
+    ExternalId,
+    /// [`Query::created_since`].
+    CreatedSince,
+    /// [`Query::updated_since`].
+    UpdatedSince,
+    /// [`Query::sort`].
+    Sort,
+}
+
+impl Filter {
+    /// Every filter, in the order of the docs' table.
+    pub const ALL: [Filter; 5] = [
+        Filter::Email,
+        Filter::ExternalId,
+        Filter::CreatedSince,
+        Filter::UpdatedSince,
+        Filter::Sort,
+    ];
+
+    /// The filter's name in the docs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Filter::Email => "email",
+            Filter::ExternalId => "external id",
+            Filter::CreatedSince => "created since",
+            Filter::UpdatedSince => "updated since",
+            Filter::Sort => "sort order",
+        }
+    }
+}
+
+/// Where a vendor applies a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    /// By the vendor, through the named parameter.
+    Server(&'static str),
+    /// On the client, over every customer listed.
+    Client,
+    /// Not at all, for the reason given: a query using it fails before any request.
+    Unsupported(&'static str),
+}
+
+/// Where `vendor` applies `filter`. The crate docs' table is this function, and a test
+/// keeps the two equal.
+pub fn support(vendor: Vendor, filter: Filter) -> Support {
+    use Filter::*;
+    use Support::*;
+    use Vendor::*;
+    match (vendor, filter) {
+        (Hoko, Email) => Client,
+        (Hoko, ExternalId) => Server("`externalId`"),
+        (Hoko, CreatedSince) => Client,
+        (Hoko, UpdatedSince) => Client,
+        (Hoko, Sort) => Server("`sort`"),
+        (CareCloud, Email) => Server("`email`"),
+        (CareCloud, ExternalId) => Unsupported("CareCloud reports no external id"),
+        (CareCloud, CreatedSince) => Unsupported("CareCloud reports no creation time"),
+        (CareCloud, UpdatedSince) => Client,
+        (CareCloud, Sort) => Unsupported("CareCloud reports no creation time"),
+        (BotPenguin, Email) => Client,
+        (BotPenguin, ExternalId) => Unsupported("BotPenguin reports no external id"),
+        (BotPenguin, CreatedSince) => Client,
+        (BotPenguin, UpdatedSince) => Client,
+        (BotPenguin, Sort) => Unsupported("BotPenguin does not document the sort direction"),
+        (Gleantap, Email) => Server("`email`"),
+        (Gleantap, ExternalId) => Unsupported("Gleantap reports no external id"),
+        (Gleantap, CreatedSince) => Client,
+        (Gleantap, UpdatedSince) => Server("`updated_since`, to the day"),
+        (Gleantap, Sort) => Unsupported("Gleantap documents no sort"),
+        (HelpCrunch, Email) => Server("`POST /customers/search`"),
+        (HelpCrunch, ExternalId) => Server("`POST /customers/search`"),
+        (HelpCrunch, CreatedSince) => Client,
+        (HelpCrunch, UpdatedSince) => Unsupported("HelpCrunch reports no change time"),
+        (HelpCrunch, Sort) => Server("`sort=customers.firstSeen`, `order`"),
+    }
+}
+
+/// The filter table of the crate docs, generated from [`support`].
+pub fn support_table() -> String {
+    let mut table = String::from("| filter |");
+    for vendor in Vendor::ALL {
+        table.push_str(&format!(" {vendor} |"));
+    }
+    table.push_str("\n|---|---|---|---|---|---|\n");
+    for filter in Filter::ALL {
+        table.push_str(&format!("| {} |", filter.name()));
+        for vendor in Vendor::ALL {
+            let cell = match support(vendor, filter) {
+                Support::Server(how) => format!("server: {how}"),
+                Support::Client => "client".to_owned(),
+                Support::Unsupported(_) => "rejected".to_owned(),
+            };
+            table.push_str(&format!(" {cell} |"));
+        }
+        table.push('\n');
+    }
+    table
+}

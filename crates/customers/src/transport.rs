@@ -1,0 +1,223 @@
+//! The facade's transport: client-side rate limiting, retries with backoff, and capture of
+//! the final response, plugged into every generated client through
+//! `client_runtime::Transport`.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use client_runtime::{Exec, ExecFuture};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::events::{Event, Observer};
+use crate::retry::{self, RetryPolicy};
+use crate::{Error, ErrorKind, Vendor};
+
+/// The last response of a request, body read in full.
+#[derive(Debug, Clone)]
+pub(crate) struct Captured {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+type Slot = Arc<Mutex<Option<Captured>>>;
+
+tokio::task_local! {
+    static CAPTURE: Slot;
+}
+
+/// Runs a generated client's `send()` and returns the response it ended with. The typed
+/// result is only consulted when no response arrived at all.
+pub(crate) async fn send<T, E>(
+    vendor: Vendor,
+    request: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
+) -> Result<Captured, Error> {
+    let slot: Slot = Arc::default();
+    let result = CAPTURE.scope(slot.clone(), request).await;
+    let captured = slot.lock().ok().and_then(|mut guard| guard.take());
+    match (captured, result) {
+        (Some(captured), _) => Ok(captured),
+        (None, Ok(_)) => {
+            Err(Error::new(vendor, ErrorKind::Transport)
+                .with_message("the response was not captured"))
+        }
+        (None, Err(progenitor_client::Error::InvalidRequest(message))) => {
+            Err(Error::new(vendor, ErrorKind::InvalidQuery).with_message(message))
+        }
+        // reqwest's message names the URL, which never carries credentials here.
+        (
+            None,
+            Err(
+                progenitor_client::Error::CommunicationError(err)
+                | progenitor_client::Error::ResponseBodyError(err),
+            ),
+        ) => Err(Error::new(vendor, ErrorKind::Transport).with_message(err.to_string())),
+        (None, Err(_)) => {
+            Err(Error::new(vendor, ErrorKind::Transport).with_message("the request failed"))
+        }
+    }
+}
+
+/// Rate limiter, retries and capture for one vendor.
+pub(crate) struct Resilience {
+    pub vendor: Vendor,
+    pub policy: RetryPolicy,
+    pub limiter: Option<DefaultDirectRateLimiter>,
+    /// Reads a vendor's wait hint from an error body (Hoko's `retryAfter`).
+    pub body_hint: fn(&[u8]) -> Option<Duration>,
+    pub observer: Option<Observer>,
+}
+
+impl Resilience {
+    /// A limiter allowing `per_minute` requests a minute, `None` for no limit.
+    pub fn limiter(per_minute: Option<u32>) -> Option<DefaultDirectRateLimiter> {
+        let per_minute = std::num::NonZeroU32::new(per_minute?)?;
+        Some(DefaultDirectRateLimiter::direct(Quota::per_minute(
+            per_minute,
+        )))
+    }
+
+    fn emit(&self, event: Event) {
+        if let Some(observer) = &self.observer {
+            observer(&event);
+        }
+    }
+
+    async fn throttle(&self) {
+        let Some(limiter) = &self.limiter else { return };
+        if let Err(not_until) = limiter.check() {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            self.emit(Event::Throttled {
+                vendor: self.vendor,
+                wait,
+            });
+            limiter.until_ready().await;
+        }
+    }
+
+    /// Waits before attempt `attempt + 1` if the policy allows; false when it does not.
+    async fn wait_to_retry(
+        &self,
+        attempt: u32,
+        hint: Option<Duration>,
+        schedule: &mut impl Iterator<Item = Duration>,
+        waited: &mut Duration,
+        reason: String,
+    ) -> bool {
+        if attempt >= self.policy.max_attempts {
+            return false;
+        }
+        let wait = match hint {
+            Some(hint) => hint,
+            None => retry::full_jitter(schedule.next().unwrap_or(self.policy.max_delay)),
+        };
+        if *waited + wait > self.policy.budget {
+            return false;
+        }
+        *waited += wait;
+        tracing::info!(vendor = %self.vendor, attempt, wait_ms = wait.as_millis() as u64, %reason, "retrying");
+        self.emit(Event::Retrying {
+            vendor: self.vendor,
+            attempt,
+            wait,
+            reason,
+        });
+        tokio::time::sleep(wait).await;
+        true
+    }
+
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let mut schedule = self.policy.schedule();
+        let mut waited = Duration::ZERO;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.throttle().await;
+            // A request whose body cannot be cloned is sent once.
+            let Some(this_try) = request.try_clone() else {
+                return client.execute(request).await;
+            };
+            let outcome = match client.execute(this_try).await {
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    response.bytes().await.map(|body| Captured {
+                        status,
+                        headers,
+                        body,
+                    })
+                }
+                Err(err) => Err(err),
+            };
+            match outcome {
+                Ok(captured) => {
+                    let transient = captured.status == StatusCode::TOO_MANY_REQUESTS
+                        || captured.status == StatusCode::SERVICE_UNAVAILABLE;
+                    if transient {
+                        let hint = retry::hinted_wait(
+                            &captured.headers,
+                            (self.body_hint)(&captured.body),
+                            SystemTime::now(),
+                        );
+                        let reason = format!("HTTP {}", captured.status.as_u16());
+                        if self
+                            .wait_to_retry(attempt, hint, &mut schedule, &mut waited, reason)
+                            .await
+                        {
+                            continue;
+                        }
+                    }
+                    return Ok(self.deliver(captured));
+                }
+                Err(err) if !err.is_builder() => {
+                    let reason = if err.is_timeout() {
+                        "timed out"
+                    } else if err.is_connect() {
+                        "connection failed"
+                    } else {
+                        "connection broke"
+                    };
+                    if !self
+                        .wait_to_retry(attempt, None, &mut schedule, &mut waited, reason.into())
+                        .await
+                    {
+                        return Err(err);
+                    }
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Stores the final response for [`send`] and hands an equal one to the generated code.
+    fn deliver(&self, captured: Captured) -> reqwest::Response {
+        let _ = CAPTURE.try_with(|slot| {
+            if let Ok(mut guard) = slot.lock() {
+                *guard = Some(captured.clone());
+            }
+        });
+        let mut response = http::Response::new(captured.body);
+        *response.status_mut() = captured.status;
+        *response.headers_mut() = captured.headers;
+        reqwest::Response::from(response)
+    }
+}
+
+impl Exec for Resilience {
+    fn exec<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        _operation: &'static str,
+    ) -> ExecFuture<'a> {
+        Box::pin(self.run(client, request))
+    }
+}
