@@ -76,9 +76,10 @@ impl Resilience {
     /// A limiter allowing `per_minute` requests a minute, `None` for no limit.
     pub fn limiter(per_minute: Option<u32>) -> Option<DefaultDirectRateLimiter> {
         let per_minute = std::num::NonZeroU32::new(per_minute?)?;
-        Some(DefaultDirectRateLimiter::direct(Quota::per_minute(
-            per_minute,
-        )))
+        // Evenly spaced, no burst: a burst of a minute's quota followed by the steady rate
+        // would send nearly twice the quota within one minute.
+        let quota = Quota::per_minute(per_minute).allow_burst(std::num::NonZeroU32::MIN);
+        Some(DefaultDirectRateLimiter::direct(quota))
     }
 
     fn emit(&self, event: Event) {
