@@ -77,7 +77,7 @@ fn expected_windows(vendor: Vendor, total: usize) -> Vec<(usize, usize)> {
     // multiple of the page size (or, for BotPenguin, always: only an empty page ends it).
     let needs_probe = match vendor {
         Vendor::BotPenguin => true,
-        _ => !stops_at_total && total % size == 0,
+        _ => !stops_at_total && total.is_multiple_of(size),
     };
     if needs_probe || windows.is_empty() {
         windows.push((windows.len() * size, size));
