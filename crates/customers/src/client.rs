@@ -93,7 +93,12 @@ impl ClientBuilder {
         let auth = |err: AuthError| config(err.to_string());
 
         let page_size = match (self.page_size, max_page_size(vendor)) {
-            (_, None) => NonZeroU32::MIN,
+            (Some(_), None) => {
+                return Err(config(format!(
+                    "{vendor}'s page size is the vendor's own and cannot be set"
+                )));
+            }
+            (None, None) => NonZeroU32::MIN,
             (None, Some(max)) => max,
             (Some(size), Some(max)) => NonZeroU32::new(size)
                 .filter(|size| *size <= max)

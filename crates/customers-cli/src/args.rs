@@ -1,0 +1,186 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use customers::Vendor;
+
+/// List customers of Hoko, CareCloud, BotPenguin, Gleantap or HelpCrunch in one common
+/// model, or serve a local fake of one of them.
+#[derive(Parser)]
+#[command(name = "customers", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Write a vendor's customers to stdout. Credentials come from environment variables
+    /// (HOKO_API_KEY; CARECLOUD_TOKEN or CARECLOUD_LOGIN, CARECLOUD_PASSWORD and
+    /// CARECLOUD_APP_ID, with CARECLOUD_BASE_URL; BOTPENGUIN_API_KEY; GLEANTAP_API_KEY,
+    /// GLEANTAP_SECRET_KEY and GLEANTAP_APP_ID; HELPCRUNCH_API_KEY).
+    List(ListArgs),
+    /// Serve a fake of a vendor on 127.0.0.1; the first line of stdout is its base URL.
+    Mock(MockArgs),
+    /// Try the whole chain without an account: start a fake and list it.
+    Demo(DemoArgs),
+}
+
+/// Which vendor.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum VendorArg {
+    Hoko,
+    Carecloud,
+    Botpenguin,
+    Gleantap,
+    Helpcrunch,
+}
+
+impl From<VendorArg> for Vendor {
+    fn from(arg: VendorArg) -> Vendor {
+        match arg {
+            VendorArg::Hoko => Vendor::Hoko,
+            VendorArg::Carecloud => Vendor::CareCloud,
+            VendorArg::Botpenguin => Vendor::BotPenguin,
+            VendorArg::Gleantap => Vendor::Gleantap,
+            VendorArg::Helpcrunch => Vendor::HelpCrunch,
+        }
+    }
+}
+
+/// Output format.
+#[derive(Clone, Copy, Default, ValueEnum, PartialEq, Eq, Debug)]
+pub enum Format {
+    /// One JSON `Customer` per line, `raw` included.
+    #[default]
+    Jsonl,
+    /// One JSON array.
+    Json,
+    /// CSV with a header row; tags joined by `;`, `raw` as JSON text.
+    Csv,
+    /// An aligned table of the main fields, for reading.
+    Table,
+}
+
+/// Sort order.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    /// Oldest first.
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+/// How to list: everything but the vendor and its credentials.
+#[derive(Args, Clone)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+    /// Customers per page (default: the largest the vendor allows).
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<u32>,
+    /// Stop after N customers.
+    #[arg(long, value_name = "N")]
+    pub max: Option<u64>,
+    /// Only customers with this email.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Only the customer with this id in your own system.
+    #[arg(long)]
+    pub external_id: Option<String>,
+    /// Only customers created at or after this time (RFC 3339 or YYYY-MM-DD, UTC).
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub created_since: Option<DateTime<Utc>>,
+    /// Only customers changed at or after this time (RFC 3339 or YYYY-MM-DD, UTC).
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Order by creation time.
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
+    /// CareCloud tenant's time zone (IANA name), for its offset-less timestamps.
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// Client-side limit of requests per minute (default: the vendor's documented limit).
+    #[arg(long, value_name = "R")]
+    pub rate_limit_per_minute: Option<u32>,
+    /// No progress bar or log lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// The vendor.
+    #[arg(long, value_enum)]
+    pub vendor: VendorArg,
+    /// Replaces the vendor's server URL (CareCloud: up to and including /v1.0; HelpCrunch:
+    /// up to /v1).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Allow sending credentials over plain http:// to a host that is not loopback.
+    #[arg(long)]
+    pub allow_insecure: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct MockArgs {
+    /// The vendor to fake.
+    #[arg(long, value_enum)]
+    pub vendor: VendorArg,
+    /// Port on 127.0.0.1 (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// How many customers to serve.
+    #[arg(long, default_value_t = 100)]
+    pub customers: usize,
+    /// Seed of the data and the faults.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Answer 429 the vendor's way above this many requests a minute.
+    #[arg(long, value_name = "R")]
+    pub rate_limit_per_minute: Option<u32>,
+    /// Share of requests (0..1) answered with 429, 503, a reset, a truncated body or a stall.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_rate)]
+    pub fault_rate: f64,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// The vendor to fake and list.
+    #[arg(long, value_enum, default_value = "hoko")]
+    pub vendor: VendorArg,
+    /// How many customers the fake serves.
+    #[arg(long, default_value_t = 25)]
+    pub customers: usize,
+    /// Share of requests (0..1) the fake answers with a fault; the listing still completes.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_rate)]
+    pub fault_rate: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| format!("`{text}` is neither RFC 3339 nor YYYY-MM-DD"))
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("`{text}` is not a number between 0 and 1")),
+    }
+}

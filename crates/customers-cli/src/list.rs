@@ -1,0 +1,96 @@
+//! `customers list`: credentials, client, stream, output.
+
+use std::io::Write;
+
+use customers::{ConvertOptions, Credentials, CustomersClient, Query, SortOrder, Vendor};
+use futures::StreamExt;
+
+use crate::args::{ListArgs, OutputArgs, SortArg};
+use crate::credentials;
+use crate::exit::Failure;
+use crate::output::Output;
+use crate::progress::Progress;
+
+/// `customers list`.
+pub async fn run(args: ListArgs) -> Result<(), Failure> {
+    let vendor = Vendor::from(args.vendor);
+    // Everything is checked before the first request.
+    let credentials = credentials::from_env(vendor)?;
+    let base_url = credentials::base_url(vendor, args.base_url)?;
+    if let Some(url) = &base_url {
+        credentials::check_transport_security(url, args.allow_insecure)?;
+    }
+    export(vendor, credentials, base_url, &args.output).await
+}
+
+/// Lists `vendor` with `credentials` at `base_url` and writes the customers as `options` say.
+/// The quickstart's `customers demo` goes through here too.
+pub async fn export(
+    vendor: Vendor,
+    credentials: Credentials,
+    base_url: Option<String>,
+    options: &OutputArgs,
+) -> Result<(), Failure> {
+    let progress = Progress::new(vendor, options.quiet);
+    let mut convert = ConvertOptions::default();
+    if let Some(zone) = &options.time_zone {
+        convert = convert
+            .with_carecloud_time_zone(zone)
+            .map_err(|e| Failure::usage(e.to_string()))?;
+    }
+    let mut builder = CustomersClient::builder(credentials)
+        .convert_options(convert)
+        .observer(progress.observer());
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(size) = options.page_size {
+        builder = builder.page_size(size);
+    }
+    if let Some(limit) = options.rate_limit_per_minute {
+        builder = builder.rate_limit_per_minute(Some(limit));
+    }
+    let client = builder.build()?;
+    let query = Query {
+        email: options.email.clone(),
+        external_id: options.external_id.clone(),
+        created_since: options.created_since,
+        updated_since: options.updated_since,
+        sort: options.sort.map(|s| match s {
+            SortArg::Asc => SortOrder::Ascending,
+            SortArg::Desc => SortOrder::Descending,
+        }),
+    };
+
+    let sink: Box<dyn Write> = match &options.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| Failure::usage(format!("cannot create {}: {e}", path.display())))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut output = Output::new(options.format, std::io::BufWriter::new(sink))?;
+    let limit = options.max.unwrap_or(u64::MAX);
+    let mut stream = std::pin::pin!(
+        client
+            .list(query)
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+    );
+    let mut failure = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(customer) => {
+                output.write(&customer)?;
+                progress.record();
+            }
+            Err(err) => {
+                failure = Some(Failure::from(err));
+                break;
+            }
+        }
+    }
+    // What was listed before an error is still written out.
+    output.finish()?;
+    progress.finish();
+    failure.map_or(Ok(()), Err)
+}

@@ -1,0 +1,133 @@
+//! Progress on stderr: a bar when stderr is a terminal, plain log lines otherwise, nothing
+//! with `--quiet`.
+
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use customers::{Event, Observer, Vendor};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Counts and how they are shown.
+pub struct Progress {
+    vendor: Vendor,
+    mode: Mode,
+    counts: Mutex<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    records: u64,
+    pages: u64,
+}
+
+enum Mode {
+    Quiet,
+    Lines,
+    Bar(ProgressBar),
+}
+
+impl Progress {
+    pub fn new(vendor: Vendor, quiet: bool) -> Arc<Self> {
+        let mode = if quiet {
+            Mode::Quiet
+        } else if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(120));
+            Mode::Bar(bar)
+        } else {
+            Mode::Lines
+        };
+        Arc::new(Progress {
+            vendor,
+            mode,
+            counts: Mutex::default(),
+        })
+    }
+
+    /// The observer to give the client.
+    pub fn observer(self: &Arc<Self>) -> Observer {
+        let progress = self.clone();
+        Arc::new(move |event: &Event| progress.on_event(event))
+    }
+
+    fn show(&self, line: String) {
+        match &self.mode {
+            Mode::Quiet => {}
+            Mode::Lines => eprintln!("{line}"),
+            Mode::Bar(bar) => bar.set_message(line),
+        }
+    }
+
+    fn summary(&self) -> String {
+        let counts = self
+            .counts
+            .lock()
+            .map(|c| (c.records, c.pages))
+            .unwrap_or_default();
+        format!("{}: {} records, {} pages", self.vendor, counts.0, counts.1)
+    }
+
+    fn on_event(&self, event: &Event) {
+        match event {
+            Event::Page { records, .. } => {
+                let page = self.counts.lock().map(|mut c| {
+                    c.pages += 1;
+                    c.pages
+                });
+                match &self.mode {
+                    Mode::Lines => eprintln!(
+                        "{}: page {} with {records} records",
+                        self.vendor,
+                        page.unwrap_or(0)
+                    ),
+                    _ => self.show(self.summary()),
+                }
+            }
+            Event::Retrying {
+                attempt,
+                wait,
+                reason,
+                ..
+            } => self.show(format!(
+                "{}: {reason}; retrying in {:.1} s (attempt {})",
+                self.vendor,
+                wait.as_secs_f64(),
+                attempt + 1
+            )),
+            Event::Throttled { wait, .. } => {
+                if let Mode::Bar(_) = self.mode {
+                    self.show(format!(
+                        "{}; waiting {:.1} s for the rate limit",
+                        self.summary(),
+                        wait.as_secs_f64()
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One more record written.
+    pub fn record(&self) {
+        if let Ok(mut counts) = self.counts.lock() {
+            counts.records += 1;
+        }
+        if let Mode::Bar(bar) = &self.mode {
+            bar.tick();
+        }
+    }
+
+    /// The listing ended.
+    pub fn finish(&self) {
+        let summary = self.summary();
+        match &self.mode {
+            Mode::Quiet => {}
+            Mode::Lines => eprintln!("{summary}"),
+            Mode::Bar(bar) => bar.finish_with_message(summary),
+        }
+    }
+}

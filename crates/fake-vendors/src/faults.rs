@@ -1,0 +1,182 @@
+//! Misbehaving like a real vendor: the rate limit, and injected faults.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures::stream;
+use serde_json::json;
+
+use crate::Vendor;
+use crate::routes::SharedState;
+
+/// How long a stalled request waits before it is answered.
+const STALL: Duration = Duration::from_millis(700);
+
+/// The kinds of injected fault.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    TooManyRequests,
+    Unavailable,
+    Reset,
+    Truncated,
+    Stall,
+}
+
+/// Requests of the last minute, for the rate limit.
+#[derive(Default)]
+pub(crate) struct Window(VecDeque<Instant>);
+
+impl Window {
+    /// Records a request; `Some(wait)` when it is over `per_minute`.
+    fn admit(&mut self, per_minute: u32, now: Instant) -> Option<Duration> {
+        let minute = Duration::from_secs(60);
+        while self
+            .0
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= minute)
+        {
+            self.0.pop_front();
+        }
+        if self.0.len() >= per_minute as usize {
+            let oldest = self.0.front().copied().unwrap_or(now);
+            return Some(minute.saturating_sub(now.duration_since(oldest)));
+        }
+        self.0.push_back(now);
+        None
+    }
+}
+
+/// The middleware: rate limit first, then maybe a fault, else the real answer.
+pub(crate) async fn misbehave(
+    State(state): State<SharedState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let vendor = state.config.vendor;
+    if let Some(per_minute) = state.config.rate_limit_per_minute {
+        let wait = state
+            .window
+            .lock()
+            .ok()
+            .and_then(|mut w| w.admit(per_minute, Instant::now()));
+        if let Some(wait) = wait {
+            return too_many_requests(vendor, wait.as_secs().max(1), per_minute);
+        }
+    }
+    let fault = state.draw(|rng, rate| {
+        (rng.f64() < rate).then(|| {
+            [
+                Fault::TooManyRequests,
+                Fault::Unavailable,
+                Fault::Reset,
+                Fault::Truncated,
+                Fault::Stall,
+            ][rng.usize(..5)]
+        })
+    });
+    match fault {
+        None => next.run(request).await,
+        Some(Fault::TooManyRequests) => too_many_requests(vendor, 1, 0),
+        Some(Fault::Unavailable) => unavailable(vendor),
+        Some(Fault::Reset) => broken_body(Bytes::new()),
+        Some(Fault::Truncated) => {
+            let response = next.run(request).await;
+            let (parts, body) = response.into_parts();
+            let full = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let half = full.slice(..full.len() / 2);
+            let mut truncated = broken_body(half);
+            *truncated.status_mut() = parts.status;
+            truncated
+        }
+        Some(Fault::Stall) => {
+            tokio::time::sleep(STALL).await;
+            next.run(request).await
+        }
+    }
+}
+
+/// A body that sends `prefix` and then breaks the connection.
+fn broken_body(prefix: Bytes) -> Response {
+    let chunks = stream::iter([
+        Ok::<Bytes, std::io::Error>(prefix),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected fault",
+        )),
+    ]);
+    let mut response = Response::new(Body::from_stream(chunks));
+    response.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// 429, the vendor's way.
+pub(crate) fn too_many_requests(vendor: Vendor, wait_seconds: u64, limit: u32) -> Response {
+    let status = StatusCode::TOO_MANY_REQUESTS;
+    match vendor {
+        Vendor::Hoko => {
+            let body = json!({"error": {"en": "Rate limit exceeded", "ar": "تم تجاوز حد المعدل"}, "retryAfter": wait_seconds});
+            (
+                status,
+                [
+                    ("x-ratelimit-limit", limit.to_string()),
+                    ("x-ratelimit-remaining", "0".to_owned()),
+                    ("x-ratelimit-reset", wait_seconds.to_string()),
+                ],
+                axum::Json(body),
+            )
+                .into_response()
+        }
+        // CareCloud documents no body for 429.
+        Vendor::CareCloud => status.into_response(),
+        Vendor::BotPenguin => (
+            status,
+            axum::Json(json!({"success": false, "message": "Too many requests", "code": 429})),
+        )
+            .into_response(),
+        Vendor::Gleantap => (status, "Too Many Requests").into_response(),
+        Vendor::HelpCrunch => (
+            status,
+            axum::Json(json!({"errors": [
+                {"code": "invalid_request", "message": "Invalid request"},
+                {"code": "too_many_requests", "message": "Too many requests"}
+            ]})),
+        )
+            .into_response(),
+    }
+}
+
+fn unavailable(vendor: Vendor) -> Response {
+    match vendor {
+        Vendor::CareCloud => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_admits_per_minute_then_says_how_long_to_wait() {
+        let mut window = Window::default();
+        let start = Instant::now();
+        assert_eq!(window.admit(2, start), None);
+        assert_eq!(window.admit(2, start + Duration::from_secs(10)), None);
+        assert_eq!(
+            window.admit(2, start + Duration::from_secs(20)),
+            Some(Duration::from_secs(40))
+        );
+        assert_eq!(window.admit(2, start + Duration::from_secs(61)), None);
+    }
+}

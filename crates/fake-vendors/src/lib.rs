@@ -1,0 +1,153 @@
+//! Local fakes of the five vendors' customer APIs, served with axum on 127.0.0.1.
+//!
+//! Each fake follows its vendor's real paths, paging, limits, auth check and error bodies,
+//! and serves deterministic customers in the vendor's shape ([`records`]). Optionally it
+//! rate-limits the vendor's way and injects faults (429, 503, connection resets, truncated
+//! bodies, stalls). The `customers` CLI (`customers mock`, `customers demo`), the end-to-end
+//! tests and the benchmarks share it.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use fake_vendors::{FakeConfig, FakeServer};
+//! let fake = FakeServer::start(FakeConfig::new(customers::Vendor::Hoko).customers(250)).await?;
+//! println!("listening at {}", fake.base_url());
+//! # Ok(()) }
+//! ```
+
+mod data;
+mod faults;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use customers::Vendor;
+pub use data::records;
+use tokio::sync::oneshot;
+
+/// The API key (Hoko, BotPenguin, Gleantap, HelpCrunch) every fake accepts.
+pub const API_KEY: &str = "fake-api-key";
+/// Gleantap's secret key.
+pub const SECRET_KEY: &str = "fake-secret-key";
+/// Gleantap's app id.
+pub const APP_ID: &str = "fake-app";
+/// CareCloud's fixed bearer token (login issues others).
+pub const CARECLOUD_TOKEN: &str = "fake-token";
+/// CareCloud's login.
+pub const CARECLOUD_LOGIN: &str = "fake-login";
+/// CareCloud's password.
+pub const CARECLOUD_PASSWORD: &str = "fake-password";
+/// CareCloud's `user_external_application_id`.
+pub const CARECLOUD_APP_ID: &str = "fake-app";
+
+/// BotPenguin's page size is not documented; the fake's is this.
+pub const BOTPENGUIN_PAGE_SIZE: usize = 20;
+
+/// What a fake serves and how it misbehaves.
+#[derive(Debug, Clone)]
+pub struct FakeConfig {
+    /// The vendor to fake.
+    pub vendor: Vendor,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// How many customers it serves.
+    pub customers: usize,
+    /// Seed of the data and of the faults.
+    pub seed: u64,
+    /// Requests allowed per minute before it answers 429 the vendor's way.
+    pub rate_limit_per_minute: Option<u32>,
+    /// Share of requests (0.0..=1.0) that get a fault instead of an answer.
+    pub fault_rate: f64,
+}
+
+impl FakeConfig {
+    /// 100 customers, seed 1, no rate limit, no faults, a free port.
+    pub fn new(vendor: Vendor) -> Self {
+        FakeConfig {
+            vendor,
+            port: 0,
+            customers: 100,
+            seed: 1,
+            rate_limit_per_minute: None,
+            fault_rate: 0.0,
+        }
+    }
+
+    /// With `count` customers.
+    pub fn customers(mut self, count: usize) -> Self {
+        self.customers = count;
+        self
+    }
+
+    /// With the data and fault seed `seed`.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Answering 429 after `per_minute` requests a minute.
+    pub fn rate_limit_per_minute(mut self, per_minute: u32) -> Self {
+        self.rate_limit_per_minute = Some(per_minute);
+        self
+    }
+
+    /// Injecting a fault into this share of requests.
+    pub fn fault_rate(mut self, rate: f64) -> Self {
+        self.fault_rate = rate;
+        self
+    }
+
+    /// The customers this configuration serves, in creation order.
+    pub fn records(&self) -> Vec<serde_json::Value> {
+        records(self.vendor, self.customers, self.seed)
+    }
+}
+
+/// A running fake; stops when dropped.
+pub struct FakeServer {
+    address: SocketAddr,
+    vendor: Vendor,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl FakeServer {
+    /// Binds 127.0.0.1 and serves in the background.
+    pub async fn start(config: FakeConfig) -> std::io::Result<FakeServer> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let address = listener.local_addr()?;
+        let vendor = config.vendor;
+        let app = routes::router(Arc::new(routes::State::new(config)));
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await;
+        });
+        Ok(FakeServer {
+            address,
+            vendor,
+            stop: Some(stop),
+        })
+    }
+
+    /// The base URL to give a client: the vendor's server URL with this fake's host.
+    pub fn base_url(&self) -> String {
+        format!("http://{}{}", self.address, routes::base_path(self.vendor))
+    }
+
+    /// The socket address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

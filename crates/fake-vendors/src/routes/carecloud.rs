@@ -1,0 +1,134 @@
+//! CareCloud: `POST /users/actions/login`, `GET /customers` (`count`, `offset`, `email`) and
+//! `GET /customers/{customer_id}`, below the enterprise interface's base path.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{SharedState, bearer, window};
+
+pub(super) fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/users/actions/login", post(login))
+        .route("/customers", get(list))
+        .route("/customers/{customer_id}", get(one))
+}
+
+fn error(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = json!({"error": {"type": "error", "exception": "FakeException", "title": title, "detail": detail}});
+    (status, Json(body)).into_response()
+}
+
+fn authorized(state: &SharedState, headers: &HeaderMap) -> bool {
+    match bearer(headers) {
+        Some(crate::CARECLOUD_TOKEN) => true,
+        Some(token) => state
+            .tokens
+            .lock()
+            .is_ok_and(|tokens| tokens.contains(token)),
+        None => false,
+    }
+}
+
+fn unauthorized() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+        "The bearer token is invalid or expired.",
+    )
+}
+
+async fn login(State(state): State<SharedState>, Json(body): Json<Value>) -> Response {
+    let valid = body["user_external_application_id"] == crate::CARECLOUD_APP_ID
+        && body["login"] == crate::CARECLOUD_LOGIN
+        && body["password"] == crate::CARECLOUD_PASSWORD;
+    if !valid {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "Invalid login or password.",
+        );
+    }
+    let token = match state.tokens.lock() {
+        Ok(mut tokens) => {
+            let token = format!("issued-token-{}", tokens.len() + 1);
+            tokens.insert(token.clone());
+            token
+        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    Json(json!({"data": {"bearer_token": token, "valid_to": "2099-12-31 23:59:59"}}))
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct Params {
+    count: Option<String>,
+    offset: Option<String>,
+    email: Option<String>,
+}
+
+async fn list(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    if !authorized(&state, &headers) {
+        return unauthorized();
+    }
+    let parse =
+        |value: Option<&str>, default: usize, min: usize| match value.map(str::parse::<usize>) {
+            None => Ok(default),
+            Some(Ok(n)) if n >= min => Ok(n),
+            Some(_) => Err(()),
+        };
+    let (Ok(count), Ok(offset)) = (
+        parse(params.count.as_deref(), 100, 1),
+        parse(params.offset.as_deref(), 0, 0),
+    ) else {
+        let body = json!({"error": {"type": "validation", "exception": "InvalidParameterException", "title": "Invalid parameters",
+            "detail": "One or more parameters are invalid.",
+            "error_data": {"invalid_params": [{"name": "count", "reason": "out_of_range", "value": params.count, "message": "count must be a number of at least 1"}]}}});
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    };
+    let matching: Vec<Value> = state
+        .records
+        .iter()
+        .filter(|r| {
+            params
+                .email
+                .as_deref()
+                .is_none_or(|e| r["personal_information"]["email"] == e)
+        })
+        .cloned()
+        .collect();
+    let total = matching.len();
+    Json(json!({"data": {"customers": window(&matching, offset, count), "total_items": total}}))
+        .into_response()
+}
+
+async fn one(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Path(customer_id): Path<String>,
+) -> Response {
+    if !authorized(&state, &headers) {
+        return unauthorized();
+    }
+    match state
+        .records
+        .iter()
+        .find(|r| r["customer_id"] == customer_id.as_str())
+    {
+        Some(record) => Json(json!({"data": record})).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "No customer has this id.",
+        ),
+    }
+}
