@@ -176,19 +176,6 @@ fn fit(text: &str, width: usize) -> String {
     fitted
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fit;
-
-    #[test]
-    fn cells_are_cut_and_padded_by_display_width() {
-        assert_eq!(fit("abc", 5), "abc  ");
-        assert_eq!(fit("王小明", 7), "王小明 ");
-        assert_eq!(fit("abcdef", 4), "abc…");
-        assert_eq!(fit("王小明", 4), "王… ");
-    }
-}
-
 fn csv_row(c: &Customer) -> Vec<String> {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let time = |t: &Option<chrono::DateTime<chrono::Utc>>| {
@@ -216,4 +203,17 @@ fn csv_row(c: &Customer) -> Vec<String> {
         text(&c.avatar_url),
         c.raw.to_string(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn cells_are_cut_and_padded_by_display_width() {
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("王小明", 7), "王小明 ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("王小明", 4), "王… ");
+    }
 }

@@ -187,7 +187,7 @@ impl Person {
             1 => (Value::from(seen), Value::from(last)),
             _ => (Value::from(seen.to_string()), Value::Null),
         };
-        let custom_data = if self.index % 4 == 0 {
+        let custom_data = if self.index.is_multiple_of(4) {
             json!([{"property": "plan", "value": "pro"}, {"property": "seats", "value": rng.u32(1..50)}])
         } else {
             json!({"plan": "basic", "number_of_payments": rng.u32(0..40)})

@@ -23,47 +23,34 @@ fn errors(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-fn check_key(headers: &HeaderMap) -> Result<(), Response> {
-    if bearer(headers) == Some(crate::API_KEY) {
-        Ok(())
-    } else {
-        Err(errors(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Unauthorized",
-        ))
-    }
+fn has_key(headers: &HeaderMap) -> bool {
+    bearer(headers) == Some(crate::API_KEY)
 }
 
-/// Offset and limit, or the vendor's 400.
-fn paging(offset: Option<&Value>, limit: Option<&Value>) -> Result<(usize, usize), Response> {
+fn unauthorized() -> Response {
+    errors(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized")
+}
+
+/// Offset and limit, or the vendor's 400 as `(code, message)`.
+fn paging(
+    offset: Option<&Value>,
+    limit: Option<&Value>,
+) -> Result<(usize, usize), (&'static str, &'static str)> {
     let number = |v: Option<&Value>, default: u64| match v {
         None => Some(default),
         Some(Value::String(s)) => s.parse().ok(),
         Some(v) => v.as_u64(),
     };
-    let offset = number(offset, 0).ok_or_else(|| {
-        errors(
-            StatusCode::BAD_REQUEST,
-            "offset",
-            "This value should be of type numeric.",
-        )
-    })?;
-    let limit = number(limit, 100).ok_or_else(|| {
-        errors(
-            StatusCode::BAD_REQUEST,
-            "limit",
-            "This value should be of type numeric.",
-        )
-    })?;
+    let offset = number(offset, 0).ok_or(("offset", "This value should be of type numeric."))?;
+    let limit = number(limit, 100).ok_or(("limit", "This value should be of type numeric."))?;
     if !(1..=100).contains(&limit) {
-        return Err(errors(
-            StatusCode::BAD_REQUEST,
-            "limit",
-            "This value should be between 1 and 100.",
-        ));
+        return Err(("limit", "This value should be between 1 and 100."));
     }
     Ok((offset as usize, limit as usize))
+}
+
+fn bad_paging((code, message): (&str, &str)) -> Response {
+    errors(StatusCode::BAD_REQUEST, code, message)
 }
 
 fn first_seen(record: &Value) -> i64 {
@@ -103,8 +90,8 @@ async fn list(
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
-    if let Err(response) = check_key(&headers) {
-        return response;
+    if !has_key(&headers) {
+        return unauthorized();
     }
     match paging(params.offset.as_ref(), params.limit.as_ref()) {
         Ok((offset, limit)) => page(
@@ -114,7 +101,7 @@ async fn list(
             offset,
             limit,
         ),
-        Err(response) => response,
+        Err(problem) => bad_paging(problem),
     }
 }
 
@@ -123,8 +110,8 @@ async fn search(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    if let Err(response) = check_key(&headers) {
-        return response;
+    if !has_key(&headers) {
+        return unauthorized();
     }
     let Some(filters) = body["filter"].as_array() else {
         return errors(
@@ -158,7 +145,7 @@ async fn search(
             offset,
             limit,
         ),
-        Err(response) => response,
+        Err(problem) => bad_paging(problem),
     }
 }
 
@@ -167,10 +154,14 @@ async fn one(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(response) = check_key(&headers) {
-        return response;
+    if !has_key(&headers) {
+        return unauthorized();
     }
-    match state.records.iter().find(|r| r["id"].to_string() == id) {
+    match state
+        .records
+        .iter()
+        .find(|r| r["id"].as_u64().is_some_and(|n| n.to_string() == id))
+    {
         Some(record) => Json(record.clone()).into_response(),
         None => errors(StatusCode::NOT_FOUND, "not_found", "Customer not found"),
     }
