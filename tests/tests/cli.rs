@@ -1,0 +1,329 @@
+//! End to end: the built `customers` binary against the fake vendors.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::OnceLock;
+
+use fake_vendors::{FakeConfig, FakeServer, Vendor};
+use serde_json::Value;
+
+/// Builds the `customers` binary once and returns its path.
+fn binary() -> &'static PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let output = std::process::Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--quiet",
+                "--package",
+                "customers-cli",
+                "--bin",
+                "customers",
+                "--message-format=json",
+            ])
+            .current_dir(xtask::workspace_root())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+            .next_back()
+            .expect("cargo names the binary")
+    })
+}
+
+/// The environment the fakes' credentials need for `vendor`.
+fn fake_env(vendor: Vendor) -> Vec<(&'static str, &'static str)> {
+    use fake_vendors::*;
+    match vendor {
+        Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
+        Vendor::CareCloud => vec![
+            ("CARECLOUD_LOGIN", CARECLOUD_LOGIN),
+            ("CARECLOUD_PASSWORD", CARECLOUD_PASSWORD),
+            ("CARECLOUD_APP_ID", CARECLOUD_APP_ID),
+        ],
+        Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
+        Vendor::Gleantap => vec![
+            ("GLEANTAP_API_KEY", API_KEY),
+            ("GLEANTAP_SECRET_KEY", SECRET_KEY),
+            ("GLEANTAP_APP_ID", APP_ID),
+        ],
+        Vendor::HelpCrunch => vec![("HELPCRUNCH_API_KEY", API_KEY)],
+    }
+}
+
+const ALL_VARS: [&str; 11] = [
+    "HOKO_API_KEY",
+    "CARECLOUD_TOKEN",
+    "CARECLOUD_LOGIN",
+    "CARECLOUD_PASSWORD",
+    "CARECLOUD_APP_ID",
+    "CARECLOUD_BASE_URL",
+    "BOTPENGUIN_API_KEY",
+    "GLEANTAP_API_KEY",
+    "GLEANTAP_SECRET_KEY",
+    "GLEANTAP_APP_ID",
+    "HELPCRUNCH_API_KEY",
+];
+
+/// Runs `customers list` for `vendor` at `base_url` with `env` and extra arguments.
+async fn list(vendor: Vendor, base_url: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = tokio::process::Command::new(binary());
+    command
+        .args([
+            "list",
+            "--vendor",
+            vendor.as_str(),
+            "--base-url",
+            base_url,
+            "--quiet",
+        ])
+        .args(args);
+    for var in ALL_VARS {
+        command.env_remove(var);
+    }
+    command.envs(env.iter().copied());
+    command.output().await.expect("the binary runs")
+}
+
+fn page_size_args(vendor: Vendor) -> Vec<&'static str> {
+    // BotPenguin's page size is the vendor's (20 in the fake).
+    if vendor == Vendor::BotPenguin {
+        vec![]
+    } else {
+        vec!["--page-size", "10"]
+    }
+}
+
+/// The id each fake record gets in the common model.
+fn vendor_id(vendor: Vendor, record: &Value) -> String {
+    let key = match vendor {
+        Vendor::CareCloud => "customer_id",
+        Vendor::BotPenguin => "_id",
+        _ => "id",
+    };
+    match &record[key] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Asserts that `exported` (id → raw) is exactly what the fake served, each once.
+fn assert_exact_export(vendor: Vendor, config: &FakeConfig, exported: Vec<(String, Value)>) {
+    let served: BTreeMap<String, Value> = config
+        .records()
+        .into_iter()
+        .map(|r| (vendor_id(vendor, &r), r))
+        .collect();
+    let ids: Vec<&String> = exported.iter().map(|(id, _)| id).collect();
+    assert_eq!(
+        ids.iter().collect::<HashSet<_>>().len(),
+        ids.len(),
+        "{vendor}: duplicates"
+    );
+    let exported: BTreeMap<String, Value> = exported.into_iter().collect();
+    assert_eq!(exported.len(), served.len(), "{vendor}: count");
+    assert!(
+        exported == served,
+        "{vendor}: the raw records differ from what the fake served"
+    );
+}
+
+fn jsonl(vendor: Vendor, output: &Output) -> Vec<(String, Value)> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let customer: Value = serde_json::from_str(line).expect("each line is JSON");
+            assert_eq!(customer["vendor"], vendor.as_str());
+            let id = customer["id"].as_str().expect("id").to_owned();
+            (id, customer["raw"].clone())
+        })
+        .collect()
+}
+
+fn csv(output: &Output) -> Vec<(String, Value)> {
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let headers = reader.headers().expect("header row").clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).expect("column");
+    let (id, raw) = (column("id"), column("raw"));
+    reader
+        .records()
+        .map(|row| {
+            let row = row.expect("CSV row");
+            (
+                row[id].to_owned(),
+                serde_json::from_str(&row[raw]).expect("raw is JSON"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_vendor_exports_completely_in_jsonl_and_csv() {
+    for vendor in Vendor::ALL {
+        let config = FakeConfig::new(vendor).customers(47).seed(11);
+        let fake = FakeServer::start(config.clone())
+            .await
+            .expect("fake starts");
+        let mut args = page_size_args(vendor);
+        let output = list(vendor, &fake.base_url(), &fake_env(vendor), &args).await;
+        assert!(
+            output.status.success(),
+            "{vendor}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_exact_export(vendor, &config, jsonl(vendor, &output));
+
+        args.extend(["--format", "csv"]);
+        let output = list(vendor, &fake.base_url(), &fake_env(vendor), &args).await;
+        assert!(
+            output.status.success(),
+            "{vendor}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_exact_export(vendor, &config, csv(&output));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn injected_faults_still_export_every_customer_exactly_once() {
+    for vendor in Vendor::ALL {
+        let config = FakeConfig::new(vendor)
+            .customers(64)
+            .seed(5)
+            .fault_rate(0.3);
+        let fake = FakeServer::start(config.clone())
+            .await
+            .expect("fake starts");
+        let output = list(
+            vendor,
+            &fake.base_url(),
+            &fake_env(vendor),
+            &page_size_args(vendor),
+        )
+        .await;
+        assert!(
+            output.status.success(),
+            "{vendor}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_exact_export(vendor, &config, jsonl(vendor, &output));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_credential_exits_2_naming_the_variable_before_any_request() {
+    let cases = [
+        (Vendor::Hoko, "HOKO_API_KEY"),
+        (Vendor::BotPenguin, "BOTPENGUIN_API_KEY"),
+        (Vendor::Gleantap, "GLEANTAP_SECRET_KEY"),
+        (Vendor::HelpCrunch, "HELPCRUNCH_API_KEY"),
+        (Vendor::CareCloud, "CARECLOUD_PASSWORD"),
+    ];
+    for (vendor, missing) in cases {
+        // Nothing listens here: any request would fail with exit code 1, not 2.
+        let env: Vec<_> = fake_env(vendor)
+            .into_iter()
+            .filter(|(k, _)| *k != missing)
+            .collect();
+        let output = list(vendor, "http://127.0.0.1:9", &env, &[]).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{vendor}: {stderr}");
+        assert!(stderr.contains(missing), "{vendor}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_key_exits_1_with_the_vendors_message_and_no_secret() {
+    let expected = [
+        (Vendor::Hoko, "Invalid API key"),
+        (Vendor::BotPenguin, "Invalid token"),
+        (Vendor::Gleantap, "Invalid API credentials"),
+        (Vendor::HelpCrunch, "Unauthorized"),
+        (Vendor::CareCloud, "Invalid login or password."),
+    ];
+    for (vendor, message) in expected {
+        let fake = FakeServer::start(FakeConfig::new(vendor).customers(3))
+            .await
+            .expect("fake starts");
+        let env: Vec<(&str, &str)> = fake_env(vendor)
+            .into_iter()
+            .map(|(k, v)| {
+                if k.ends_with("_ID") || k.ends_with("_LOGIN") {
+                    (k, v)
+                } else {
+                    (k, "wrong-secret-value")
+                }
+            })
+            .collect();
+        let output = list(vendor, &fake.base_url(), &env, &[]).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{vendor}: {stderr}");
+        assert!(
+            stderr.contains(vendor.as_str()) && stderr.contains("401") && stderr.contains(message),
+            "{vendor}: {stderr}"
+        );
+        assert!(!stderr.contains("wrong-secret-value"), "{vendor}: {stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_are_not_sent_over_plain_http_to_other_hosts() {
+    let output = list(
+        Vendor::Hoko,
+        "http://api.example.com",
+        &fake_env(Vendor::Hoko),
+        &[],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--allow-insecure"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_stops_early_and_json_is_one_array() {
+    let vendor = Vendor::Gleantap;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(30))
+        .await
+        .expect("fake starts");
+    let output = list(
+        vendor,
+        &fake.base_url(),
+        &fake_env(vendor),
+        &["--max", "7", "--format", "json"],
+    )
+    .await;
+    assert!(output.status.success());
+    let customers: Vec<Value> = serde_json::from_slice(&output.stdout).expect("one JSON array");
+    assert_eq!(customers.len(), 7);
+}
+
+#[test]
+fn mock_prints_its_base_url_first() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(binary())
+        .args(["mock", "--vendor", "helpcrunch", "--customers", "3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("http://127.0.0.1:") && first.trim_end().ends_with("/v1"),
+        "{first}"
+    );
+}
