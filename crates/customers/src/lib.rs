@@ -67,8 +67,8 @@
 //! ("server"), is applied to each listed customer where it has none ("client"), and is
 //! rejected with [`ErrorKind::InvalidQuery`] before any request where the vendor reports
 //! nothing to filter on. Server-side filters are checked on the client too, so a vendor's
-//! looser match never leaks through (except Gleantap's `updated_since`, which is by day and
-//! whose records carry no change time).
+//! looser match never leaks through; "server only" marks the one filter whose field the
+//! vendor's records do not carry (Gleantap's `updated_since`, which is by day).
 //!
 //! <!-- filter-table:start -->
 //! | filter | hoko | carecloud | botpenguin | gleantap | helpcrunch |
@@ -76,7 +76,7 @@
 //! | email | client | server: `email` | client | server: `email` | server: `POST /customers/search` |
 //! | external id | server: `externalId` | rejected | rejected | rejected | server: `POST /customers/search` |
 //! | created since | client | rejected | client | client | client |
-//! | updated since | client | client | client | server: `updated_since`, to the day | rejected |
+//! | updated since | client | client | client | server only: `updated_since`, to the day | rejected |
 //! | sort order | server: `sort` | rejected | rejected | rejected | server: `sort=customers.firstSeen`, `order` |
 //! <!-- filter-table:end -->
 

@@ -97,38 +97,31 @@ impl Query {
         Ok(())
     }
 
-    /// Whether `customer` passes the filters that are checked on the client. Every filter on
-    /// a field of the common model is checked here, also when the vendor applied it, so a
-    /// vendor's looser match (a search, a day-granular date) never leaks through.
+    /// Whether `customer` passes this query's filters, checked on the client. Every filter
+    /// is checked here, also when the vendor applied it, so a vendor's looser match (a search,
+    /// a day-granular date) never leaks through; only a [`Support::ServerOnly`] filter, whose
+    /// field the vendor's records do not carry, is left to the vendor.
     pub(crate) fn matches(&self, customer: &Customer) -> bool {
         fn normalize(email: &str) -> String {
             email.trim().to_lowercase()
         }
-        if let Some(email) = &self.email {
-            let wanted = normalize(email);
-            if customer.email.as_deref().map(normalize) != Some(wanted) {
-                return false;
-            }
-        }
-        if let Some(external_id) = &self.external_id
-            && customer.external_id.as_deref() != Some(external_id.as_str())
-        {
-            return false;
-        }
-        if let Some(since) = self.created_since
-            && customer.created_at.is_none_or(|t| t < since)
-        {
-            return false;
-        }
-        // Gleantap filters `updated_since` by day on the server and reports no change time:
-        // the server's answer is all there is.
-        if let Some(since) = self.updated_since
-            && customer.vendor != Vendor::Gleantap
-            && customer.updated_at.is_none_or(|t| t < since)
-        {
-            return false;
-        }
-        true
+        let checked =
+            |filter: Filter| !matches!(support(customer.vendor, filter), Support::ServerOnly(_));
+        let since = |bound: Option<DateTime<Utc>>, value: Option<DateTime<Utc>>| {
+            bound.is_none_or(|bound| value.is_some_and(|t| t >= bound))
+        };
+        let email = self
+            .email
+            .as_deref()
+            .is_none_or(|email| customer.email.as_deref().map(normalize) == Some(normalize(email)));
+        let external_id = self
+            .external_id
+            .as_deref()
+            .is_none_or(|id| customer.external_id.as_deref() == Some(id));
+        (email || !checked(Filter::Email))
+            && (external_id || !checked(Filter::ExternalId))
+            && (since(self.created_since, customer.created_at) || !checked(Filter::CreatedSince))
+            && (since(self.updated_since, customer.updated_at) || !checked(Filter::UpdatedSince))
     }
 }
 
@@ -172,8 +165,10 @@ impl Filter {
 /// Where a vendor applies a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
-    /// By the vendor, through the named parameter.
+    /// By the vendor, through the named parameter, and checked again on the client.
     Server(&'static str),
+    /// By the vendor only: its records do not carry the field, so the client cannot check.
+    ServerOnly(&'static str),
     /// On the client, over every customer listed.
     Client,
     /// Not at all, for the reason given: a query using it fails before any request.
@@ -205,7 +200,7 @@ pub fn support(vendor: Vendor, filter: Filter) -> Support {
         (Gleantap, Email) => Server("`email`"),
         (Gleantap, ExternalId) => Unsupported("Gleantap reports no external id"),
         (Gleantap, CreatedSince) => Client,
-        (Gleantap, UpdatedSince) => Server("`updated_since`, to the day"),
+        (Gleantap, UpdatedSince) => ServerOnly("`updated_since`, to the day"),
         (Gleantap, Sort) => Unsupported("Gleantap documents no sort"),
         (HelpCrunch, Email) => Server("`POST /customers/search`"),
         (HelpCrunch, ExternalId) => Server("`POST /customers/search`"),
@@ -227,6 +222,7 @@ pub fn support_table() -> String {
         for vendor in Vendor::ALL {
             let cell = match support(vendor, filter) {
                 Support::Server(how) => format!("server: {how}"),
+                Support::ServerOnly(how) => format!("server only: {how}"),
                 Support::Client => "client".to_owned(),
                 Support::Unsupported(_) => "rejected".to_owned(),
             };

@@ -114,7 +114,7 @@ async fn every_filter_behaves_as_the_table_says() {
                     assert!(requests.is_empty(), "{at}: rejected before any request");
                     continue;
                 }
-                Support::Server(_) => {
+                Support::Server(_) | Support::ServerOnly(_) => {
                     assert!(
                         requests.iter().all(|r| carries(vendor, filter, r)),
                         "{at}: sent to the vendor"
