@@ -79,10 +79,12 @@ pub async fn export(
     let mut failure = None;
     while let Some(item) = stream.next().await {
         match item {
-            Ok(customer) => {
-                output.write(&customer)?;
-                progress.record();
-            }
+            Ok(customer) => match output.write(&customer) {
+                Ok(()) => progress.record(),
+                // The reader went away (`customers list | head`): stop quietly.
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                Err(err) => return Err(err.into()),
+            },
             Err(err) => {
                 failure = Some(Failure::from(err));
                 break;
@@ -90,7 +92,10 @@ pub async fn export(
         }
     }
     // What was listed before an error is still written out.
-    output.finish()?;
+    match output.finish() {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => return Err(err.into()),
+        _ => {}
+    }
     progress.finish();
     failure.map_or(Ok(()), Err)
 }
