@@ -327,3 +327,35 @@ fn mock_prints_its_base_url_first() {
         "{first}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    use tokio::io::AsyncBufReadExt;
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(3000))
+        .await
+        .expect("fake starts");
+    let mut command = tokio::process::Command::new(binary());
+    command
+        .args([
+            "list",
+            "--vendor",
+            "hoko",
+            "--base-url",
+            &fake.base_url(),
+            "--quiet",
+        ])
+        .envs(fake_env(vendor))
+        .stdout(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    tokio::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .await
+        .expect("a line");
+    // The pipe closes here, like `customers list | head -1`.
+    let status = child.wait().await.expect("exits");
+    assert!(first.starts_with("{\"vendor\":\"hoko\""), "{first}");
+    assert_eq!(status.code(), Some(0));
+}
