@@ -95,7 +95,7 @@ async fn list(
             "error_data": {"invalid_params": [{"name": "count", "reason": "out_of_range", "value": params.count, "message": "count must be a number of at least 1"}]}}});
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     };
-    let matching: Vec<Value> = state
+    let matching: Vec<&Value> = state
         .records
         .iter()
         .filter(|r| {
@@ -104,10 +104,9 @@ async fn list(
                 .as_deref()
                 .is_none_or(|e| r["personal_information"]["email"] == e)
         })
-        .cloned()
         .collect();
     let total = matching.len();
-    Json(json!({"data": {"customers": window(&matching, offset, count), "total_items": total}}))
+    Json(json!({"data": {"customers": window(matching, offset, count), "total_items": total}}))
         .into_response()
 }
 

@@ -46,12 +46,11 @@ async fn list(
     if limit > 1000 {
         return bad_request("limit may not be greater than 1000");
     }
-    let matching: Vec<Value> = state
+    let matching: Vec<&Value> = state
         .records
         .iter()
         .filter(|r| body.get("_id").is_none_or(|id| &r["id"] == id))
         .filter(|r| body.get("email").is_none_or(|email| &r["email"] == email))
-        .cloned()
         .collect();
-    Json(json!({"members": window(&matching, offset as usize, limit as usize)})).into_response()
+    Json(json!({"members": window(matching, offset as usize, limit as usize)})).into_response()
 }

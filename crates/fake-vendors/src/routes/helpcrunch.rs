@@ -61,20 +61,20 @@ fn first_seen(record: &Value) -> i64 {
 }
 
 fn page(
-    mut matching: Vec<Value>,
+    mut matching: Vec<&Value>,
     sort: Option<&str>,
     order: Option<&str>,
     offset: usize,
     limit: usize,
 ) -> Response {
     if sort == Some("customers.firstSeen") {
-        matching.sort_by_key(first_seen);
+        matching.sort_by_key(|r| first_seen(r));
         if order == Some("desc") {
             matching.reverse();
         }
     }
     let total = matching.len();
-    Json(json!({"data": window(&matching, offset, limit), "total": total})).into_response()
+    Json(json!({"data": window(matching, offset, limit), "total": total})).into_response()
 }
 
 #[derive(Deserialize)]
@@ -95,7 +95,7 @@ async fn list(
     }
     match paging(params.offset.as_ref(), params.limit.as_ref()) {
         Ok((offset, limit)) => page(
-            state.records.clone(),
+            state.records.iter().collect(),
             params.sort.as_deref(),
             params.order.as_deref(),
             offset,
@@ -126,7 +126,7 @@ async fn search(
         "customers.name" => Some("name"),
         _ => None,
     };
-    let mut matching = state.records.clone();
+    let mut matching: Vec<&Value> = state.records.iter().collect();
     for (i, filter) in filters.iter().enumerate() {
         let Some(key) = filter["field"].as_str().and_then(field) else {
             return errors(

@@ -79,10 +79,6 @@ async fn list(
     if params.sort.as_deref() != Some("asc") {
         matching.reverse();
     }
-    let page: Vec<Value> = window(
-        &matching.into_iter().cloned().collect::<Vec<_>>(),
-        skip,
-        take,
-    );
+    let page = window(matching, skip, take);
     Json(Value::Array(page)).into_response()
 }

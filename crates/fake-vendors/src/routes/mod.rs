@@ -93,7 +93,16 @@ pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
     headers.get(name)?.to_str().ok()
 }
 
-/// `records[offset..offset + limit]`, clamped.
-pub(crate) fn window(records: &[Value], offset: usize, limit: usize) -> Vec<Value> {
-    records.iter().skip(offset).take(limit).cloned().collect()
+/// Copies of `records[offset..offset + limit]`, clamped; only the page is copied.
+pub(crate) fn window<'a>(
+    records: impl IntoIterator<Item = &'a Value>,
+    offset: usize,
+    limit: usize,
+) -> Vec<Value> {
+    records
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .cloned()
+        .collect()
 }

@@ -1,0 +1,100 @@
+//! Memory of a long export: the facade's listing is lazy, so the heap must not grow with the
+//! number of customers. Run with `cargo bench -p customers-cli --bench export_memory`.
+//!
+//! A fake Hoko (`customers mock`, a separate process, so its data is not counted) serves
+//! `CUSTOMERS` customers; this process lists them all through `CustomersClient` under dhat's
+//! heap profiler, sampling the live heap after every customer. The goal: the largest live heap
+//! over the whole export is at most `GROWTH_LIMIT` times the largest over its first tenth.
+//! A first export without the profiler (which slows allocation down a lot) gives the
+//! throughput.
+
+use std::io::BufRead;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use customers::{Credentials, CustomersClient, Query};
+use futures::StreamExt;
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+const CUSTOMERS: usize = 100_000;
+const PAGE_SIZE: u32 = 1_000;
+const GROWTH_LIMIT: f64 = 1.5;
+
+fn main() -> std::process::ExitCode {
+    let mut fake = Command::new(env!("CARGO_BIN_EXE_customers"))
+        .args([
+            "mock",
+            "--vendor",
+            "hoko",
+            "--customers",
+            &CUSTOMERS.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the fake starts");
+    let mut base_url = String::new();
+    if let Some(stdout) = fake.stdout.take() {
+        std::io::BufReader::new(stdout)
+            .read_line(&mut base_url)
+            .expect("the fake prints its URL");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (timed, _, _, seconds) = runtime.block_on(export(base_url.trim(), false));
+    let (listed, early_peak, peak, _) = runtime.block_on(export(base_url.trim(), true));
+    let _ = fake.kill();
+    let _ = fake.wait();
+
+    println!(
+        "listed {timed} customers in {seconds:.2} s ({:.0} customers/s, fake on loopback)",
+        timed as f64 / seconds
+    );
+    println!(
+        "live heap peak: first tenth {} KiB, whole export {} KiB",
+        early_peak / 1024,
+        peak / 1024
+    );
+    let growth = peak as f64 / early_peak.max(1) as f64;
+    if listed == CUSTOMERS && growth <= GROWTH_LIMIT {
+        println!("ok: heap growth {growth:.2}x <= {GROWTH_LIMIT}x");
+        std::process::ExitCode::SUCCESS
+    } else {
+        println!(
+            "FAILED: listed {listed} of {CUSTOMERS}, heap growth {growth:.2}x (limit {GROWTH_LIMIT}x)"
+        );
+        std::process::ExitCode::FAILURE
+    }
+}
+
+/// Lists everything; with `profile`, samples the live heap after every customer.
+async fn export(base_url: &str, profile: bool) -> (usize, usize, usize, f64) {
+    let _profiler = profile.then(|| dhat::Profiler::builder().testing().build());
+    let client = CustomersClient::builder(Credentials::Hoko {
+        api_key: fake_vendors::API_KEY.into(),
+    })
+    .base_url(base_url)
+    .page_size(PAGE_SIZE)
+    .build()
+    .expect("client");
+    let start = Instant::now();
+    let mut stream = std::pin::pin!(client.list(Query::new()));
+    let (mut listed, mut early_peak, mut peak) = (0, 0, 0);
+    while let Some(customer) = stream.next().await {
+        let customer = customer.expect("listed");
+        std::hint::black_box(&customer);
+        drop(customer);
+        listed += 1;
+        if profile {
+            peak = peak.max(dhat::HeapStats::get().curr_bytes);
+        }
+        if listed <= CUSTOMERS / 10 {
+            early_peak = peak;
+        }
+    }
+    (listed, early_peak, peak, start.elapsed().as_secs_f64())
+}
