@@ -100,20 +100,37 @@ fn retry_waits(events: &support::Events) -> Vec<(Duration, String)> {
         .collect()
 }
 
+/// A stand-in that answers `first` for the first `times` requests, then pages `total`.
+async fn serve_after(
+    vendor: Vendor,
+    first: ResponseTemplate,
+    times: u64,
+    total: usize,
+) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(list_path(vendor)))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(list_path(vendor)))
+        .respond_with(Paged { vendor, total })
+        .mount(&server)
+        .await;
+    server
+}
+
 #[tokio::test]
 async fn a_429_with_retry_after_waits_that_long_then_succeeds() {
     for vendor in Vendor::ALL {
-        let server = MockServer::start().await;
-        Mock::given(path(list_path(vendor)))
-            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
-            .up_to_n_times(1)
-            .with_priority(1)
-            .mount(&server)
-            .await;
-        Mock::given(path(list_path(vendor)))
-            .respond_with(Paged { vendor, total: 3 })
-            .mount(&server)
-            .await;
+        let server = serve_after(
+            vendor,
+            ResponseTemplate::new(429).insert_header("Retry-After", "1"),
+            1,
+            3,
+        )
+        .await;
         let (client, events) = client(vendor, &server.uri());
         let items = collect(&client, Query::new()).await;
         assert_eq!(items.len(), 3, "{vendor}");
@@ -129,18 +146,8 @@ async fn a_429_with_retry_after_waits_that_long_then_succeeds() {
 #[tokio::test]
 async fn hokos_retry_after_body_field_is_honoured() {
     let vendor = Vendor::Hoko;
-    let server = MockServer::start().await;
     let body = json!({"error": {"en": "Rate limit exceeded"}, "retryAfter": 1});
-    Mock::given(path(list_path(vendor)))
-        .respond_with(ResponseTemplate::new(429).set_body_json(body))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path(list_path(vendor)))
-        .respond_with(Paged { vendor, total: 2 })
-        .mount(&server)
-        .await;
+    let server = serve_after(vendor, ResponseTemplate::new(429).set_body_json(body), 1, 2).await;
     let (client, events) = client(vendor, &server.uri());
     assert!(
         collect(&client, Query::new())
@@ -157,17 +164,7 @@ async fn hokos_retry_after_body_field_is_honoured() {
 #[tokio::test]
 async fn a_503_twice_is_retried_then_succeeds() {
     for vendor in Vendor::ALL {
-        let server = MockServer::start().await;
-        Mock::given(path(list_path(vendor)))
-            .respond_with(ResponseTemplate::new(503))
-            .up_to_n_times(2)
-            .with_priority(1)
-            .mount(&server)
-            .await;
-        Mock::given(path(list_path(vendor)))
-            .respond_with(Paged { vendor, total: 3 })
-            .mount(&server)
-            .await;
+        let server = serve_after(vendor, ResponseTemplate::new(503), 2, 3).await;
         let (client, events) = client(vendor, &server.uri());
         let items = collect(&client, Query::new()).await;
         assert!(

@@ -42,10 +42,7 @@ impl Session {
         size: NonZeroU32,
         options: &ConvertOptions,
     ) -> Result<Page, Error> {
-        let offset = i32::try_from(cursor.offset).map_err(|_| {
-            Error::new(VENDOR, ErrorKind::InvalidQuery)
-                .with_message("the offset does not fit CareCloud's 32-bit offset")
-        })?;
+        let offset = cursor.offset_i32(VENDOR)?;
         let captured = self
             .call(|client| async move {
                 let mut request = client.get_customers().count(size).offset(offset);

@@ -17,10 +17,7 @@ pub(super) async fn page(
     cursor: Cursor,
     size: NonZeroU32,
 ) -> Result<Page, Error> {
-    let offset = i32::try_from(cursor.offset).map_err(|_| {
-        Error::new(Vendor::HelpCrunch, ErrorKind::InvalidQuery)
-            .with_message("the offset does not fit HelpCrunch's 32-bit offset")
-    })?;
+    let offset = cursor.offset_i32(Vendor::HelpCrunch)?;
     let order = query.sort.map(|order| match order {
         SortOrder::Ascending => HcOrder::Asc,
         SortOrder::Descending => HcOrder::Desc,

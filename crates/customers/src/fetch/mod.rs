@@ -27,6 +27,16 @@ pub(crate) struct Cursor {
 
 impl Cursor {
     pub const START: Cursor = Cursor { offset: 0, page: 1 };
+
+    /// The offset as the 32-bit integer `vendor`'s spec declares.
+    pub fn offset_i32(self, vendor: Vendor) -> Result<i32, Error> {
+        i32::try_from(self.offset).map_err(|_| {
+            Error::new(vendor, crate::ErrorKind::InvalidQuery).with_message(format!(
+                "offset {} does not fit {vendor}'s 32-bit offset",
+                self.offset
+            ))
+        })
+    }
 }
 
 /// One page of customers.
