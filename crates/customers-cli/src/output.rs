@@ -67,7 +67,7 @@ impl<W: Write> Output<W> {
     pub fn write(&mut self, customer: &Customer) -> std::io::Result<()> {
         match self.format {
             Format::Jsonl => {
-                serde_json::to_writer(&mut self.out, customer)?;
+                customer.write_json(&mut self.out)?;
                 self.out.write_all(b"\n")?;
             }
             Format::Json => {
@@ -75,7 +75,7 @@ impl<W: Write> Output<W> {
                     self.out.write_all(b",")?;
                 }
                 self.out.write_all(b"\n")?;
-                serde_json::to_writer(&mut self.out, customer)?;
+                customer.write_json(&mut self.out)?;
             }
             Format::Csv => {
                 let row = csv_row(customer);
@@ -201,7 +201,7 @@ fn csv_row(c: &Customer) -> Vec<String> {
         c.tags.join(";"),
         text(&c.language),
         text(&c.avatar_url),
-        c.raw.to_string(),
+        c.raw.get().to_owned(),
     ]
 }
 

@@ -1,38 +1,31 @@
-//! [`CustomersClient`]: one entry point over the five vendor clients.
+//! [`CustomersClient`]: one entry point over every vendor, reaching each through the
+//! registry (`vendors/mod.rs`).
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use client_runtime::{AuthError, Transport};
 use futures::{Stream, StreamExt};
 
-use crate::credentials::{CareCloudAuth, Credentials};
+use crate::decode::DecodedPage;
+use crate::drift::DriftReport;
 use crate::events::{Event, Observer};
-use crate::fetch::{self, Api, CareCloudSession};
 use crate::retry::RetryPolicy;
 use crate::transport::Resilience;
-use crate::{ConvertOptions, Customer, Error, ErrorKind, Query, Vendor};
+use crate::vendor_api::Connection;
+use crate::{ConvertOptions, Credentials, Customer, Error, ErrorKind, Query, Vendor};
 
-/// The largest page each vendor allows, and the default page size: Hoko 10000, Gleantap
-/// 1000, HelpCrunch 100; CareCloud documents no maximum (1000 is used); BotPenguin's page
-/// size is the vendor's own and cannot be set.
+/// The largest page `vendor` allows, and the default page size (Hoko 10000, Gleantap 1000,
+/// HelpCrunch 100; CareCloud documents no maximum, 1000 is used); `None` where the page size
+/// is the vendor's own and cannot be set (BotPenguin).
 pub fn max_page_size(vendor: Vendor) -> Option<NonZeroU32> {
-    let size = match vendor {
-        Vendor::Hoko => 10_000,
-        Vendor::CareCloud | Vendor::Gleantap => 1_000,
-        Vendor::HelpCrunch => 100,
-        Vendor::BotPenguin => return None,
-    };
-    NonZeroU32::new(size)
+    vendor.api().max_page_size()
 }
 
-/// The client-side rate limit each vendor gets unless set: HelpCrunch's documented 120
-/// requests a minute; none for the others, which document no limit.
+/// The client-side rate limit (requests a minute) `vendor` gets unless set: HelpCrunch's
+/// documented 120; none for vendors that document no limit.
 pub fn default_rate_limit(vendor: Vendor) -> Option<u32> {
-    match vendor {
-        Vendor::HelpCrunch => Some(120),
-        _ => None,
-    }
+    vendor.api().default_rate_limit()
 }
 
 /// Builds a [`CustomersClient`].
@@ -44,6 +37,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     options: ConvertOptions,
     observer: Option<Observer>,
+    strict: bool,
 }
 
 impl ClientBuilder {
@@ -84,15 +78,23 @@ impl ClientBuilder {
         self
     }
 
+    /// With `true`, the first value that does not match the vendor's spec ends the listing
+    /// with an [`ErrorKind::Decode`] naming its path, instead of being recorded in
+    /// [`CustomersClient::drift`] while the listing goes on (the default).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
     /// The client. Fails with [`ErrorKind::Configuration`] on a missing CareCloud base URL,
     /// a page size out of range, or a credential that cannot be sent.
     pub fn build(self) -> Result<CustomersClient, Error> {
         let vendor = self.credentials.vendor();
+        let api = vendor.api();
         let config =
             |message: String| Error::new(vendor, ErrorKind::Configuration).with_message(message);
-        let auth = |err: AuthError| config(err.to_string());
 
-        let page_size = match (self.page_size, max_page_size(vendor)) {
+        let page_size = match (self.page_size, api.max_page_size()) {
             (Some(_), None) => {
                 return Err(config(format!(
                     "{vendor}'s page size is the vendor's own and cannot be set"
@@ -106,89 +108,52 @@ impl ClientBuilder {
         };
         let limit = self
             .rate_limit_per_minute
-            .unwrap_or_else(|| default_rate_limit(vendor));
+            .unwrap_or_else(|| api.default_rate_limit());
         let transport = Transport::new(Arc::new(Resilience {
             vendor,
             policy: self.retry,
             limiter: Resilience::limiter(limit),
-            body_hint: fetch::body_hint(vendor),
             observer: self.observer.clone(),
         }));
-        let base = self.base_url.as_deref();
-        let api = match self.credentials {
-            Credentials::Hoko { api_key } => Api::Hoko(
-                hoko_client::Client::with_credentials(
-                    base.unwrap_or(hoko_client::SERVER_URL),
-                    &hoko_client::Credentials::new(api_key),
-                )
-                .map_err(auth)?
-                .with_transport(transport),
-            ),
-            Credentials::CareCloud(care) => {
-                let base = base.ok_or_else(|| {
-                    config(
-                        "CareCloud needs the tenant's base URL, up to and including /v1.0".into(),
-                    )
-                })?;
-                if let CareCloudAuth::Token(token) = &care {
-                    // Fail now, not at the first request, on a token that cannot be sent.
-                    carecloud_client::Client::with_credentials(
-                        base,
-                        &carecloud_client::Credentials::new(token.clone()),
-                    )
-                    .map_err(auth)?;
-                }
-                Api::CareCloud(CareCloudSession::new(base.to_owned(), care, transport))
-            }
-            Credentials::BotPenguin { token } => Api::BotPenguin(
-                botpenguin_client::Client::with_credentials(
-                    base.unwrap_or(botpenguin_client::SERVER_URL),
-                    &botpenguin_client::Credentials::new(token),
-                )
-                .map_err(auth)?
-                .with_transport(transport),
-            ),
-            Credentials::Gleantap {
-                api_key,
-                secret_key,
-                app_id,
-            } => Api::Gleantap {
-                client: gleantap_client::Client::with_credentials(
-                    base.unwrap_or(gleantap_client::SERVER_URL),
-                    &gleantap_client::Credentials::new(api_key, secret_key),
-                )
-                .map_err(auth)?
-                .with_transport(transport),
-                app_id,
-            },
-            Credentials::HelpCrunch { api_key } => Api::HelpCrunch(
-                helpcrunch_client::Client::with_credentials(
-                    base.unwrap_or(helpcrunch_client::SERVER_URL),
-                    &helpcrunch_client::Credentials::new(api_key),
-                )
-                .map_err(auth)?
-                .with_transport(transport),
-            ),
-        };
+        let connection = api.connect(&self.credentials, self.base_url.as_deref(), transport)?;
         Ok(CustomersClient {
             shared: Arc::new(Shared {
                 vendor,
-                api,
+                connection,
                 page_size,
                 options: self.options,
                 observer: self.observer,
+                strict: self.strict,
+                drift: Mutex::default(),
             }),
         })
     }
 }
 
+/// A configuration error for a credential that cannot be sent.
+pub(crate) fn auth_error(vendor: Vendor, err: AuthError) -> Error {
+    Error::new(vendor, ErrorKind::Configuration)
+        .with_message(err.to_string())
+        .with_source(err)
+}
+
+/// A configuration error for credentials of another vendor (the registry never does this).
+pub(crate) fn wrong_credentials(vendor: Vendor, credentials: &Credentials) -> Error {
+    Error::new(vendor, ErrorKind::Configuration).with_message(format!(
+        "{} credentials given to the {vendor} client",
+        credentials.vendor()
+    ))
+}
+
 /// What every listing of one client shares.
 pub(crate) struct Shared {
     pub vendor: Vendor,
-    pub api: Api,
+    pub connection: Box<dyn Connection>,
     pub page_size: NonZeroU32,
     pub options: ConvertOptions,
     pub observer: Option<Observer>,
+    pub strict: bool,
+    pub drift: Mutex<DriftReport>,
 }
 
 impl Shared {
@@ -197,22 +162,49 @@ impl Shared {
             observer(&event);
         }
     }
+
+    /// Records a decoded page's drift; in strict mode, drift is an error instead.
+    pub fn accept(&self, mut page: DecodedPage) -> Result<DecodedPage, Error> {
+        if page.drift.is_empty() {
+            return Ok(page);
+        }
+        if self.strict
+            && let Some(err) = page.drift.strict_error()
+        {
+            return Err(err);
+        }
+        let drift = std::mem::take(&mut page.drift);
+        let values = drift.drifts.iter().map(|d| d.count).sum::<u64>();
+        let unreadable = drift.unreadable.len();
+        for d in &drift.drifts {
+            tracing::warn!(vendor = %self.vendor, path = %d.path, count = d.count, expected = %d.expected, observed = %d.observed, "value does not match the spec");
+        }
+        if let Ok(mut log) = self.drift.lock() {
+            log.merge(drift);
+        }
+        self.emit(Event::Drift {
+            vendor: self.vendor,
+            values,
+            unreadable,
+        });
+        Ok(page)
+    }
 }
 
 /// Lists and looks up the customers of one vendor in common terms. Cheap to clone.
 ///
 /// ```no_run
-/// use customers::{CustomersClient, Credentials, Query};
+/// use customers::{CustomersClient, Credentials, Query, Vendor};
 /// use futures::TryStreamExt;
 ///
-/// # async fn demo() -> Result<(), customers::Error> {
-/// let client = CustomersClient::builder(Credentials::HelpCrunch {
-///     api_key: std::env::var("HELPCRUNCH_API_KEY").unwrap_or_default().into(),
-/// })
-/// .build()?;
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = CustomersClient::builder(Credentials::from_env(Vendor::HelpCrunch)?).build()?;
 /// let mut customers = std::pin::pin!(client.list(Query::new().email("john@example.com")));
 /// while let Some(customer) = customers.try_next().await? {
 ///     println!("{} {:?}", customer.id, customer.name);
+/// }
+/// for line in client.drift().summary() {
+///     eprintln!("drift: {line}");
 /// }
 /// # Ok(()) }
 /// ```
@@ -232,6 +224,7 @@ impl CustomersClient {
             retry: RetryPolicy::default(),
             options: ConvertOptions::default(),
             observer: None,
+            strict: false,
         }
     }
 
@@ -242,7 +235,9 @@ impl CustomersClient {
 
     /// Every customer matching `query`, fetched page by page as the stream is polled. A
     /// filter the vendor cannot apply yields one [`ErrorKind::InvalidQuery`] error before any
-    /// request; any other error ends the stream after it is yielded.
+    /// request; any other error ends the stream after it is yielded. Values that do not
+    /// match the vendor's spec never end it (unless [`ClientBuilder::strict`]): see
+    /// [`CustomersClient::drift`].
     pub fn list(
         &self,
         query: Query,
@@ -250,29 +245,53 @@ impl CustomersClient {
         crate::paging::list(self.shared.clone(), query)
     }
 
-    /// The customer with the vendor's id `id`: Hoko `?id=`, CareCloud and HelpCrunch by
-    /// path, Gleantap by its `_id` filter, BotPenguin (which has no lookup) by listing until
-    /// found. A missing customer is [`ErrorKind::NotFound`].
+    /// Everything that drifted from the vendor's spec since this client was built: one
+    /// entry per JSON path, and the records that could not be listed for want of an id.
+    pub fn drift(&self) -> DriftReport {
+        self.shared
+            .drift
+            .lock()
+            .map(|log| log.clone())
+            .unwrap_or_default()
+    }
+
+    /// The customer with the vendor's id `id`, through the vendor's documented lookup
+    /// (Hoko `?id=`, CareCloud and HelpCrunch by path, Gleantap by its `_id` filter), or by
+    /// listing until found where there is none (BotPenguin). A missing customer is
+    /// [`ErrorKind::NotFound`].
     pub async fn get(&self, id: &str) -> Result<Customer, Error> {
-        let vendor = self.shared.vendor;
-        let found = if vendor == Vendor::BotPenguin {
+        let shared = &self.shared;
+        let vendor = shared.vendor;
+        let not_found = || {
+            Error::new(vendor, ErrorKind::NotFound)
+                .with_message(format!("no {vendor} customer has id `{id}`"))
+        };
+        let Some(captured) = shared.connection.get(id).await? else {
             let mut all = std::pin::pin!(self.list(Query::new()));
-            let mut found = None;
             while let Some(customer) = all.next().await {
                 let customer = customer?;
                 if customer.id == id {
-                    found = Some(customer);
-                    break;
+                    return Ok(customer);
                 }
             }
-            found
-        } else {
-            self.shared.api.get(id, &self.shared.options).await?
+            return Err(not_found());
         };
-        found.ok_or_else(|| {
-            Error::new(vendor, ErrorKind::NotFound)
-                .with_message(format!("no customer has id `{id}`"))
-        })
+        let body = crate::response::success_body(vendor, &captured).map_err(|err| {
+            if err.kind() == &ErrorKind::NotFound {
+                let said = err.message().map(|m| format!(" ({m})")).unwrap_or_default();
+                not_found()
+                    .with_status(404)
+                    .with_message(format!("no {vendor} customer has id `{id}`{said}"))
+            } else {
+                err
+            }
+        })?;
+        let page = vendor
+            .api()
+            .decode_lookup(body, id, &shared.options)
+            .map_err(|err| Error::from(err).with_status(captured.status.as_u16()))?;
+        let page = shared.accept(page)?;
+        page.customers.into_iter().next().ok_or_else(not_found)
     }
 }
 
@@ -281,6 +300,7 @@ impl std::fmt::Debug for CustomersClient {
         f.debug_struct("CustomersClient")
             .field("vendor", &self.shared.vendor)
             .field("page_size", &self.shared.page_size)
+            .field("strict", &self.shared.strict)
             .finish_non_exhaustive()
     }
 }

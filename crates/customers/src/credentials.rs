@@ -1,66 +1,105 @@
-//! Credentials for each vendor. `Debug` never shows a secret.
+//! Credentials from environment variables, with the same names everywhere (the CLI uses
+//! these): each vendor's module declares its variables.
 
-use client_runtime::Secret;
+use crate::{Credentials, Vendor};
 
-use crate::Vendor;
-
-/// How to authenticate with CareCloud.
-#[derive(Debug, Clone)]
-pub enum CareCloudAuth {
-    /// A bearer token the user already has.
-    Token(Secret),
-    /// Enterprise user credentials: the client logs in through `POST /users/actions/login`
-    /// and logs in again once when the token is rejected.
-    Login {
-        /// `user_external_application_id`.
-        app_id: String,
-        /// The user's login.
-        login: String,
-        /// The user's password.
-        password: Secret,
-    },
+/// Credential variables that are not set (or are empty).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", describe(*vendor, missing))]
+pub struct MissingCredentials {
+    /// The vendor.
+    pub vendor: Vendor,
+    /// Every missing variable of every accepted set, in order.
+    pub missing: Vec<&'static str>,
 }
 
-/// The credentials of one vendor, which also choose the vendor.
-#[derive(Debug, Clone)]
-pub enum Credentials {
-    /// Hoko API key (scope `customersRead`).
-    Hoko {
-        /// The API key.
-        api_key: Secret,
-    },
-    /// CareCloud token or login. The tenant's base URL must be set on the builder.
-    CareCloud(CareCloudAuth),
-    /// BotPenguin agency token.
-    BotPenguin {
-        /// The agency admin's token.
-        token: Secret,
-    },
-    /// Gleantap keys and the app whose members are listed.
-    Gleantap {
-        /// `X-API-KEY`.
-        api_key: Secret,
-        /// `X-SECRET-KEY`.
-        secret_key: Secret,
-        /// The `app_id` sent in each request body.
-        app_id: String,
-    },
-    /// HelpCrunch API key.
-    HelpCrunch {
-        /// The API key.
-        api_key: Secret,
-    },
+fn describe(vendor: Vendor, missing: &[&'static str]) -> String {
+    let sets = vendor.api().credential_vars();
+    let set_text = |set: &[&str]| match set {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let needed: Vec<String> = sets.iter().map(|set| set_text(set)).collect();
+    format!(
+        "{vendor} credentials are missing: set {} (not set: {})",
+        needed.join(", or "),
+        missing.join(", ")
+    )
 }
 
 impl Credentials {
-    /// The vendor these credentials are for.
-    pub fn vendor(&self) -> Vendor {
-        match self {
-            Credentials::Hoko { .. } => Vendor::Hoko,
-            Credentials::CareCloud(_) => Vendor::CareCloud,
-            Credentials::BotPenguin { .. } => Vendor::BotPenguin,
-            Credentials::Gleantap { .. } => Vendor::Gleantap,
-            Credentials::HelpCrunch { .. } => Vendor::HelpCrunch,
+    /// The credentials of `vendor` from environment variables (`HOKO_API_KEY`, …; see
+    /// [`Credentials::variables`]). Every missing variable is named in one error.
+    pub fn from_env(vendor: Vendor) -> Result<Credentials, MissingCredentials> {
+        Credentials::from_lookup(vendor, |name| std::env::var(name).ok())
+    }
+
+    /// Like [`Credentials::from_env`], reading variables with `lookup`. An empty or blank
+    /// value counts as missing.
+    pub fn from_lookup(
+        vendor: Vendor,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Credentials, MissingCredentials> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let api = vendor.api();
+        api.credentials_from(&var)
+            .ok_or_else(|| MissingCredentials {
+                vendor,
+                missing: api
+                    .credential_vars()
+                    .iter()
+                    .flat_map(|set| set.iter().copied())
+                    .filter(|name| var(name).is_none())
+                    .collect(),
+            })
+    }
+
+    /// The environment variables `vendor`'s credentials are read from: alternative sets,
+    /// the first complete one wins.
+    pub fn variables(vendor: Vendor) -> &'static [&'static [&'static str]] {
+        vendor.api().credential_vars()
+    }
+
+    /// The environment variable holding `vendor`'s base URL, for a vendor without a default
+    /// one (CareCloud's tenant URL).
+    pub fn base_url_variable(vendor: Vendor) -> Option<&'static str> {
+        vendor.api().base_url_var()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_missing_variable_is_named_at_once() {
+        let err = Credentials::from_lookup(Vendor::Gleantap, |name| {
+            (name == "GLEANTAP_APP_ID").then(|| "app".to_owned())
+        })
+        .expect_err("keys missing");
+        assert_eq!(err.missing, ["GLEANTAP_API_KEY", "GLEANTAP_SECRET_KEY"]);
+        assert!(err.to_string().contains("GLEANTAP_SECRET_KEY"), "{err}");
+    }
+
+    #[test]
+    fn every_vendor_reads_its_first_complete_set() {
+        for vendor in Vendor::ALL {
+            for set in Credentials::variables(vendor) {
+                let credentials = Credentials::from_lookup(vendor, |name| {
+                    set.contains(&name).then(|| format!("value-of-{name}"))
+                })
+                .expect("a complete set is enough");
+                assert_eq!(credentials.vendor(), vendor);
+                let debug = format!("{credentials:?}");
+                for secret in set.iter().filter(|n| {
+                    n.ends_with("KEY") || n.ends_with("TOKEN") || n.ends_with("PASSWORD")
+                }) {
+                    assert!(!debug.contains(&format!("value-of-{secret}")), "{debug}");
+                }
+            }
+            let err = Credentials::from_lookup(vendor, |_| Some(" ".into())).expect_err("blank");
+            assert!(!err.missing.is_empty());
         }
     }
 }

@@ -1,109 +1,476 @@
-//! Decoding a vendor's response body into typed records, keeping each record's raw JSON.
+//! Decoding a response body once: the envelope with each record left as raw JSON text, then
+//! each record into its generated type. A record whose values do not match the spec is
+//! repaired value by value (each drifted value recorded and set aside) instead of failing.
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::Vendor;
+use crate::drift::{self, Drift, DriftReport, UnreadableRecord};
+use crate::{Customer, Raw, Vendor};
 
-/// A response body that does not have the shape the vendor's spec describes.
+/// A response body whose envelope does not have the shape the vendor's spec describes (not
+/// JSON, or no list of customers where one belongs). Drift inside a record is never this.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{vendor}: cannot decode the response at {path}: {message}")]
 pub struct DecodeError {
     /// The vendor whose response it was.
     pub vendor: Vendor,
-    /// JSON path of the value that failed, e.g. `$.data.customers[3].id`.
+    /// JSON path of the value that failed, e.g. `$.data.customers`.
     pub path: String,
     /// What was wrong with it.
     pub message: String,
 }
 
-/// The records of the array at `list_pointer` (a JSON pointer; `""` for a bare array), each
-/// decoded as `T` and paired with its raw JSON.
-pub(crate) fn records<T: DeserializeOwned>(
-    vendor: Vendor,
-    body: &Value,
-    list_pointer: &str,
-) -> Result<Vec<(T, Value)>, DecodeError> {
-    let list_path = json_path(list_pointer);
-    let items = body
-        .pointer(list_pointer)
-        .and_then(Value::as_array)
-        .ok_or_else(|| DecodeError {
-            vendor,
-            path: list_path.clone(),
-            message: "expected an array of customers".to_owned(),
-        })?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(index, raw)| {
-            let record = record(vendor, raw, &format!("{list_path}[{index}]"))?;
-            Ok((record, raw.clone()))
-        })
-        .collect()
+/// The customers of one response body, with what drifted in it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DecodedPage {
+    /// Every record of the page whose id could be read, in order.
+    pub customers: Vec<Customer>,
+    /// The vendor's total across pages, where it reports one.
+    pub total: Option<u64>,
+    /// Values that did not match the spec, and records without a readable id.
+    pub drift: DriftReport,
 }
 
-/// One record decoded as `T`; errors name the JSON path below `path`.
-pub(crate) fn record<T: DeserializeOwned>(
+/// The customers of one "list customers" response body of `vendor`, parsed once.
+///
+/// ```
+/// use customers::{ConvertOptions, Vendor, decode_page};
+///
+/// let body = br#"{"data": [{"id": 542335, "name": "John Doe", "email": " john@example.com ",
+///     "firstSeen": "1603885746", "lastSeen": true}], "total": 1}"#;
+/// let page = decode_page(Vendor::HelpCrunch, body, &ConvertOptions::default())?;
+/// assert_eq!(page.customers[0].id, "542335");
+/// assert_eq!(page.customers[0].email.as_deref(), Some("john@example.com"));
+/// assert_eq!(page.customers[0].created_at.map(|t| t.to_rfc3339()).as_deref(),
+///     Some("2020-10-28T11:49:06+00:00"));
+/// // `lastSeen` should be unix seconds: the drift is reported, the record still listed.
+/// assert_eq!(page.customers[0].last_seen_at, None);
+/// assert_eq!(page.drift.drifts[0].path, "$.data[*].lastSeen");
+/// # Ok::<(), customers::DecodeError>(())
+/// ```
+pub fn decode_page(
     vendor: Vendor,
-    raw: &Value,
-    path: &str,
+    body: &[u8],
+    options: &crate::ConvertOptions,
+) -> Result<DecodedPage, DecodeError> {
+    vendor.api().decode_page(body, options)
+}
+
+/// Parses a response body's envelope (records left as borrowed raw JSON).
+pub(crate) fn envelope<'a, T: Deserialize<'a>>(
+    vendor: Vendor,
+    body: &'a [u8],
 ) -> Result<T, DecodeError> {
-    serde_path_to_error::deserialize(raw).map_err(|err| {
-        let inner = err.path().to_string();
-        DecodeError {
-            vendor,
-            path: if inner == "." {
-                path.to_owned()
-            } else {
-                format!("{path}.{inner}")
-            },
-            message: err.into_inner().to_string(),
+    let error = |message: String| DecodeError {
+        vendor,
+        path: "$".to_owned(),
+        message,
+    };
+    let text = std::str::from_utf8(body)
+        .map_err(|err| error(format!("the body is not UTF-8 text: {err}")))?;
+    serde_json::from_str(text).map_err(|err| {
+        if err.is_syntax() || err.is_eof() {
+            return error(format!("the body is not JSON: {err}"));
+        }
+        // Only on failure: decode again, tracking the path, to say where.
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+            Err(err) => {
+                let (location, message) = locate(&err);
+                DecodeError {
+                    vendor,
+                    path: wildcard("$", &location.segments),
+                    message,
+                }
+            }
+            Ok(_) => error(format!("unexpected envelope: {err}")),
         }
     })
 }
 
-/// `/data/customers` → `$.data.customers`.
-fn json_path(pointer: &str) -> String {
-    let mut path = String::from("$");
-    for segment in pointer.split('/').skip(1) {
-        path.push('.');
-        path.push_str(&segment.replace("~1", "/").replace("~0", "~"));
+/// The customers of `items`, each decoded as `T` and converted with `convert`; `path` is the
+/// JSON path of one item with `[*]` for its position (`$.data[*]`), `id_key` the record's id
+/// field.
+pub(crate) fn records<T, F>(
+    vendor: Vendor,
+    items: &[&RawValue],
+    path: &str,
+    id_key: &str,
+    drift: &mut DriftReport,
+    convert: F,
+) -> Vec<Customer>
+where
+    T: DeserializeOwned,
+    F: Fn(T, Raw) -> Customer,
+{
+    items
+        .iter()
+        .filter_map(|raw| record(vendor, raw, path, id_key, drift, &convert))
+        .collect()
+}
+
+/// One record: decoded as `T` directly, or repaired when its values drift. `None` only when
+/// its id cannot be read; it is then in `drift.unreadable`.
+pub(crate) fn record<T, F>(
+    vendor: Vendor,
+    raw: &RawValue,
+    path: &str,
+    id_key: &str,
+    drift: &mut DriftReport,
+    convert: F,
+) -> Option<Customer>
+where
+    T: DeserializeOwned,
+    F: Fn(T, Raw) -> Customer,
+{
+    if let Ok(record) = serde_json::from_str::<T>(raw.get()) {
+        return Some(convert(record, Raw::from_raw(raw)));
     }
-    path
+    let repaired = repair::<T>(vendor, raw, path, id_key);
+    let id = repaired.id.clone();
+    for mut found in repaired.drifts {
+        found.first_record_id = id.clone();
+        drift.add(found);
+    }
+    match (repaired.record, id) {
+        (Some(record), Some(id)) => {
+            let mut customer = convert(record, Raw::from_raw(raw));
+            // A drifted id was stood in for while decoding: the vendor's own text wins.
+            customer.id = id;
+            Some(customer)
+        }
+        (_, id) => {
+            drift.unreadable.push(UnreadableRecord {
+                vendor,
+                reason: match id {
+                    None => format!("the record at {path} has no readable `{id_key}`"),
+                    Some(id) => format!("record `{id}` at {path} cannot be read"),
+                },
+                raw: Raw::from_raw(raw),
+            });
+            None
+        }
+    }
+}
+
+/// Repairs give up after this many drifted values in one record.
+const MAX_REPAIRS: usize = 64;
+
+struct Repaired<T> {
+    record: Option<T>,
+    /// The record's id as text (a string or a number), when it has one.
+    id: Option<String>,
+    drifts: Vec<Drift>,
+}
+
+/// Where a decode error points: the path segments, and the key that is missing below them.
+#[derive(PartialEq)]
+struct Location {
+    segments: Vec<Step>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn locate(err: &serde_path_to_error::Error<serde_json::Error>) -> (Location, String) {
+    use serde_path_to_error::Segment;
+    let mut segments = Vec::new();
+    for segment in err.path().iter() {
+        match segment {
+            Segment::Map { key } => segments.push(Step::Key(key.clone())),
+            Segment::Seq { index } => segments.push(Step::Index(*index)),
+            // Enum variants and unknown steps cannot be followed in the JSON: point at the
+            // value that holds them.
+            Segment::Enum { .. } | Segment::Unknown => break,
+        }
+    }
+    let message = err.inner().to_string();
+    if let Some(rest) = message.strip_prefix("missing field `")
+        && let Some(key) = rest.split('`').next()
+    {
+        segments.push(Step::Key(key.to_owned()));
+    }
+    (Location { segments }, message)
+}
+
+fn wildcard(path: &str, segments: &[Step]) -> String {
+    let mut out = path.to_owned();
+    for step in segments {
+        match step {
+            Step::Key(key)
+                if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_') =>
+            {
+                out.push('.');
+                out.push_str(key);
+            }
+            Step::Key(key) => out.push_str(&format!("[{}]", Value::from(key.as_str()))),
+            Step::Index(_) => out.push_str("[*]"),
+        }
+    }
+    out
+}
+
+fn lookup<'v>(value: &'v Value, segments: &[Step]) -> Option<&'v Value> {
+    segments.iter().try_fold(value, |v, step| match step {
+        Step::Key(key) => v.get(key),
+        Step::Index(index) => v.get(index),
+    })
+}
+
+/// What a drifted value is replaced with while decoding, in order: removed, then null, then
+/// one plain value of each JSON kind (for a required field).
+fn stand_ins() -> [Option<Value>; 8] {
+    [
+        None,
+        Some(Value::Null),
+        Some(Value::from(0)),
+        Some(Value::from("")),
+        Some(Value::Bool(false)),
+        Some(Value::from("00000000-0000-0000-0000-000000000000")),
+        Some(Value::Array(Vec::new())),
+        Some(Value::Object(serde_json::Map::new())),
+    ]
+}
+
+/// Replaces (or, with `None`, removes) the value at `segments`.
+fn replace(value: &mut Value, segments: &[Step], with: Option<Value>) -> bool {
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut parent = value;
+    for step in parents {
+        let next = match step {
+            Step::Key(key) => parent.get_mut(key),
+            Step::Index(index) => parent.get_mut(*index),
+        };
+        match next {
+            Some(next) => parent = next,
+            None => return false,
+        }
+    }
+    match (last, parent, with) {
+        (Step::Key(key), Value::Object(map), Some(with)) => {
+            map.insert(key.clone(), with);
+            true
+        }
+        (Step::Key(key), Value::Object(map), None) => map.shift_remove(key).is_some(),
+        (Step::Index(index), Value::Array(items), Some(with)) if *index < items.len() => {
+            items[*index] = with;
+            true
+        }
+        (Step::Index(index), Value::Array(items), None) if *index < items.len() => {
+            items.remove(*index);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// What serde says the spec's type expects, from its message.
+fn expected(message: &str) -> String {
+    if let Some(rest) = message.split(", expected ").nth(1) {
+        return rest.to_owned();
+    }
+    if let Some(name) = message.strip_prefix("data did not match any variant of untagged enum ") {
+        return format!("one of the forms of {name}");
+    }
+    if message.starts_with("missing field") {
+        return "a value (the field is required)".to_owned();
+    }
+    message.to_owned()
+}
+
+fn id_text(value: &Value, id_key: &str) -> Option<String> {
+    match value.get(id_key)? {
+        Value::String(text) if !text.trim().is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+fn repair<T: DeserializeOwned>(
+    vendor: Vendor,
+    raw: &RawValue,
+    path: &str,
+    id_key: &str,
+) -> Repaired<T> {
+    let Ok(mut value) = serde_json::from_str::<Value>(raw.get()) else {
+        return Repaired {
+            record: None,
+            id: None,
+            drifts: Vec::new(),
+        };
+    };
+    let id = id_text(&value, id_key);
+    let mut drifts = Vec::new();
+    let decode = |value: &Value| serde_path_to_error::deserialize::<_, T>(value);
+    for _ in 0..MAX_REPAIRS {
+        let err = match decode(&value) {
+            Ok(record) => {
+                return Repaired {
+                    record: Some(record),
+                    id,
+                    drifts,
+                };
+            }
+            Err(err) => err,
+        };
+        let (location, message) = locate(&err);
+        let found = lookup(&value, &location.segments);
+        drifts.push(Drift {
+            vendor,
+            path: wildcard(path, &location.segments),
+            expected: expected(&message),
+            observed: drift::kind(found).to_owned(),
+            count: 1,
+            first_record_id: None,
+            example: found.cloned().unwrap_or(Value::Null),
+        });
+        let fixed = stand_ins().into_iter().find_map(|stand_in| {
+            let mut trial = value.clone();
+            if !replace(&mut trial, &location.segments, stand_in) {
+                return None;
+            }
+            match decode(&trial) {
+                Ok(_) => Some(trial),
+                Err(next) if locate(&next).0 != location => Some(trial),
+                Err(_) => None,
+            }
+        });
+        match fixed {
+            Some(trial) => value = trial,
+            None => break,
+        }
+    }
+    Repaired {
+        record: None,
+        id,
+        drifts,
+    }
+}
+
+/// A count the vendor reports (`total`), or `None` with a drift when it is not one.
+pub(crate) fn total(
+    vendor: Vendor,
+    raw: Option<&RawValue>,
+    path: &str,
+    drift: &mut DriftReport,
+) -> Option<u64> {
+    let raw = raw?;
+    match serde_json::from_str::<Option<u64>>(raw.get()) {
+        Ok(total) => total,
+        Err(_) => {
+            let value: Option<Value> = serde_json::from_str(raw.get()).ok();
+            drift.add(Drift {
+                vendor,
+                path: path.to_owned(),
+                expected: "a non-negative integer".to_owned(),
+                observed: drift::kind(value.as_ref()).to_owned(),
+                count: 1,
+                first_record_id: None,
+                example: value.unwrap_or(Value::Null),
+            });
+            None
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[derive(serde::Deserialize, Debug)]
-    struct Item {
-        #[allow(dead_code)]
+    struct Person {
         id: u32,
+        name: Option<String>,
+        tags: Option<Vec<Tag>>,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Tag {
+        #[allow(dead_code)]
+        name: Option<String>,
+    }
+
+    fn convert(person: Person, raw: Raw) -> Customer {
+        let mut customer = Customer::new(Vendor::Hoko, person.id.to_string(), raw);
+        customer.name = person.name;
+        customer.tags = person
+            .tags
+            .iter()
+            .flatten()
+            .map(|_| "t".to_owned())
+            .collect();
+        customer
+    }
+
+    fn page(json: &str) -> (Vec<Customer>, DriftReport) {
+        let items: Vec<&RawValue> = serde_json::from_str(json).expect("a JSON array");
+        let mut drift = DriftReport::default();
+        let customers = records(Vendor::Hoko, &items, "$[*]", "id", &mut drift, convert);
+        (customers, drift)
     }
 
     #[test]
-    fn errors_name_the_json_path_of_the_bad_value() {
-        let body = json!({"data": {"customers": [{"id": 1}, {"id": "x"}]}});
-        let err = records::<Item>(Vendor::CareCloud, &body, "/data/customers")
-            .expect_err("second id is not a number");
-        assert_eq!(err.path, "$.data.customers[1].id");
-        assert!(err.message.contains("invalid type"), "{}", err.message);
+    fn a_wrong_typed_field_is_reported_and_the_record_kept() {
+        let (customers, drift) =
+            page(r#"[{"id": 1, "name": "Ann"}, {"id": 2, "name": 7}, {"id": 3, "name": [1]}]"#);
+        assert_eq!(customers.len(), 3);
+        assert_eq!(customers[1].name, None);
+        assert_eq!(customers[1].raw.get(), r#"{"id": 2, "name": 7}"#);
+        assert_eq!(drift.drifts.len(), 1);
+        let d = &drift.drifts[0];
+        assert_eq!(d.path, "$[*].name");
+        assert_eq!(d.count, 2);
+        assert_eq!(d.observed, "number");
+        assert_eq!(d.expected, "a string");
+        assert_eq!(d.first_record_id.as_deref(), Some("2"));
     }
 
     #[test]
-    fn a_missing_list_is_an_error_at_its_path() {
-        let err = records::<Item>(Vendor::HelpCrunch, &json!({"total": 0}), "/data")
-            .expect_err("no data");
-        assert_eq!(err.path, "$.data");
+    fn array_positions_become_wildcards() {
+        let (customers, drift) = page(r#"[{"id": 1, "tags": [{"name": "a"}, {"name": false}]}]"#);
+        assert_eq!(customers.len(), 1);
+        assert_eq!(drift.drifts[0].path, "$[*].tags[*].name");
+        assert_eq!(drift.drifts[0].observed, "boolean");
     }
 
     #[test]
-    fn a_bare_array_is_the_list() {
-        let items =
-            records::<Item>(Vendor::Hoko, &json!([{"id": 7, "extra": true}]), "").expect("decodes");
-        assert_eq!(items[0].1, json!({"id": 7, "extra": true}));
+    fn a_drifted_id_that_reads_as_text_is_kept() {
+        let (customers, drift) = page(r#"[{"id": "17", "name": "Ann"}]"#);
+        assert_eq!(customers[0].id, "17");
+        assert_eq!(customers[0].name.as_deref(), Some("Ann"));
+        assert_eq!(drift.drifts[0].path, "$[*].id");
+    }
+
+    #[test]
+    fn a_record_without_a_readable_id_goes_to_the_report_whole() {
+        for json in [
+            r#"[{"id": {"x": 1}, "name": "Ann"}]"#,
+            r#"[{"name": "Ann"}]"#,
+        ] {
+            let (customers, drift) = page(json);
+            assert!(customers.is_empty());
+            assert_eq!(drift.unreadable.len(), 1, "{json}");
+            assert!(drift.unreadable[0].raw.get().contains("Ann"));
+            assert_eq!(drift.drifts[0].path, "$[*].id");
+        }
+    }
+
+    #[test]
+    fn a_total_that_is_not_a_count_is_drift() {
+        let mut drift = DriftReport::default();
+        let raw: Box<RawValue> = serde_json::from_str(r#""12""#).expect("JSON");
+        assert_eq!(
+            total(Vendor::HelpCrunch, Some(&raw), "$.total", &mut drift),
+            None
+        );
+        assert_eq!(drift.drifts[0].observed, "string");
     }
 }

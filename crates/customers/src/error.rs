@@ -1,6 +1,7 @@
 //! The one error type of the facade.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::{DecodeError, Vendor};
@@ -67,16 +68,32 @@ impl ErrorKind {
     }
 }
 
-/// An error from one vendor: its kind, the HTTP status and the vendor's own message.
+/// The underlying error of an [`Error`], shared so that errors stay cheap to clone.
+type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error from one vendor: its kind, the HTTP status, the vendor's own message and the
+/// underlying cause ([`std::error::Error::source`]).
 ///
-/// It never contains a credential: messages come from response bodies and from this crate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// It never contains a credential: messages come from response bodies and from this crate,
+/// and request URLs are reduced to their path.
+#[derive(Debug, Clone)]
 pub struct Error {
     vendor: Vendor,
     kind: ErrorKind,
     status: Option<u16>,
     message: Option<String>,
+    source: Option<Source>,
 }
+
+/// Equal when vendor, kind, status and message are; the causes are not compared.
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        (self.vendor, &self.kind, self.status, &self.message)
+            == (other.vendor, &other.kind, other.status, &other.message)
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     /// An error of `kind` from `vendor`.
@@ -86,7 +103,28 @@ impl Error {
             kind,
             status: None,
             message: None,
+            source: None,
         }
+    }
+
+    /// With the underlying cause.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// A request that got no complete response: what happened (timed out, connection
+    /// refused, DNS lookup failed, TLS, body cut off) and the request's path, with `err` as
+    /// the cause.
+    pub(crate) fn transport(vendor: Vendor, err: reqwest::Error) -> Self {
+        let what = transport_failure(&err);
+        let path = err
+            .url()
+            .map(|url| format!(" ({})", url.path()))
+            .unwrap_or_default();
+        Error::new(vendor, ErrorKind::Transport)
+            .with_message(format!("{what}{path}"))
+            .with_source(err.without_url())
     }
 
     /// With the HTTP status of the response.
@@ -156,11 +194,57 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// What a transport failure was, from reqwest's classification and its chain of causes.
+fn transport_failure(err: &reqwest::Error) -> &'static str {
+    let mut chain = String::new();
+    let mut refused = false;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = cause {
+        chain.push_str(&current.to_string().to_ascii_lowercase());
+        chain.push('\n');
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            refused |= io.kind() == std::io::ErrorKind::ConnectionRefused;
+        }
+        cause = current.source();
+    }
+    if err.is_timeout() || chain.contains("timed out") {
+        "timed out"
+    } else if refused || chain.contains("connection refused") {
+        "connection refused"
+    } else if chain.contains("dns error") || chain.contains("failed to lookup address") {
+        "DNS lookup failed"
+    } else if chain.contains("tls") || chain.contains("certificate") || chain.contains("handshake")
+    {
+        "TLS handshake failed"
+    } else if err.is_body() || err.is_decode() {
+        "the response body was cut off"
+    } else if err.is_connect() {
+        "connection failed"
+    } else if chain.contains("reset") || chain.contains("closed") {
+        "the connection was closed before the response completed"
+    } else {
+        "the request failed"
+    }
+}
 
 impl From<DecodeError> for Error {
     fn from(err: DecodeError) -> Self {
-        Error::new(err.vendor, ErrorKind::Decode { path: err.path }).with_message(err.message)
+        Error::new(
+            err.vendor,
+            ErrorKind::Decode {
+                path: err.path.clone(),
+            },
+        )
+        .with_message(err.message.clone())
+        .with_source(err)
     }
 }
 

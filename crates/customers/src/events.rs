@@ -27,6 +27,15 @@ pub enum Event {
         /// Why, e.g. `HTTP 429` or `connection failed`.
         reason: String,
     },
+    /// Values of a page did not match the vendor's spec (see `CustomersClient::drift`).
+    Drift {
+        /// The vendor.
+        vendor: Vendor,
+        /// Drifted values on the page.
+        values: u64,
+        /// Records of the page without a readable id (kept in the drift report).
+        unreadable: usize,
+    },
     /// The client-side rate limiter holds a request back.
     Throttled {
         /// The vendor.

@@ -8,15 +8,16 @@
 //! common field empty while the vendor's record stays in [`Customer::raw`].
 //!
 //! ```
-//! use customers::{ConvertOptions, Vendor, vendors};
+//! use customers::{ConvertOptions, Vendor, decode_page};
 //!
-//! let body = serde_json::json!({"data": [{"id": 542335, "name": "John Doe",
+//! let body = br#"{"data": [{"id": 542335, "name": "John Doe",
 //!     "email": " john@example.com ", "firstSeen": "1603885746", "lastSeen": 1603885746}],
-//!     "total": 1});
-//! let page = vendors::customers_from_page(Vendor::HelpCrunch, &body, &ConvertOptions::default())?;
-//! assert_eq!(page[0].id, "542335");
-//! assert_eq!(page[0].email.as_deref(), Some("john@example.com"));
-//! assert_eq!(page[0].created_at.map(|t| t.to_rfc3339()).as_deref(), Some("2020-10-28T11:49:06+00:00"));
+//!     "total": 1}"#;
+//! let page = decode_page(Vendor::HelpCrunch, body, &ConvertOptions::default())?;
+//! assert_eq!(page.customers[0].id, "542335");
+//! assert_eq!(page.customers[0].email.as_deref(), Some("john@example.com"));
+//! assert_eq!(page.customers[0].created_at.map(|t| t.to_rfc3339()).as_deref(), Some("2020-10-28T11:49:06+00:00"));
+//! assert!(page.drift.is_empty());
 //! # Ok::<(), customers::DecodeError>(())
 //! ```
 //!
@@ -84,25 +85,31 @@ mod client;
 mod credentials;
 mod customer;
 mod decode;
+mod drift;
 mod error;
 mod events;
-mod fetch;
 mod options;
 mod paging;
 pub mod query;
+mod raw;
+mod response;
 mod retry;
 mod text;
 mod timestamps;
 mod transport;
+mod vendor_api;
 pub mod vendors;
 
 pub use client::{ClientBuilder, CustomersClient, default_rate_limit, max_page_size};
 pub use client_runtime::Secret;
-pub use credentials::{CareCloudAuth, Credentials};
-pub use customer::{Customer, Status, UnknownVendor, Vendor};
-pub use decode::DecodeError;
+pub use credentials::MissingCredentials;
+pub use customer::{Customer, Status};
+pub use decode::{DecodeError, DecodedPage, decode_page};
+pub use drift::{Drift, DriftReport, UnreadableRecord};
 pub use error::{Error, ErrorKind};
 pub use events::{Event, Observer};
 pub use options::{ConvertOptions, UnknownTimeZone};
 pub use query::{Query, SortOrder};
+pub use raw::Raw;
 pub use retry::RetryPolicy;
+pub use vendors::{CareCloudAuth, Credentials, UnknownVendor, Vendor};

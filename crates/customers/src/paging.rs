@@ -1,5 +1,5 @@
-//! Walking a vendor's pages lazily: one page in memory at a time, stopping the vendor's way,
-//! and never looping on a page that does not advance.
+//! Walking a vendor's pages lazily: one page in memory at a time, stopping the vendor's way
+//! (its [`Paging`]), and never looping on a page that does not advance.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -9,31 +9,42 @@ use futures::Stream;
 
 use crate::client::Shared;
 use crate::events::Event;
-use crate::fetch::{Cursor, Page};
+use crate::response::success_body;
+use crate::vendor_api::{PageRequest, Paging};
 use crate::{Customer, Error, ErrorKind, Query, Vendor};
 
-/// How a vendor's list ends.
+/// Where the next page starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Paging {
-    /// Offsets; a page shorter than asked for is the last (Hoko, Gleantap).
-    OffsetUntilShortPage,
-    /// Offsets; the reported total is reached (CareCloud, HelpCrunch).
-    OffsetUntilTotal,
-    /// Page numbers from 1; an empty page ends it (BotPenguin, whose page size is unknown).
-    PageNumberUntilEmpty,
+struct Cursor {
+    /// Customers already listed (offset paging).
+    offset: u64,
+    /// Page number, from 1 (page-number paging).
+    page: u32,
 }
 
-fn paging(vendor: Vendor) -> Paging {
-    match vendor {
-        Vendor::Hoko | Vendor::Gleantap => Paging::OffsetUntilShortPage,
-        Vendor::CareCloud | Vendor::HelpCrunch => Paging::OffsetUntilTotal,
-        Vendor::BotPenguin => Paging::PageNumberUntilEmpty,
-    }
+impl Cursor {
+    const START: Cursor = Cursor { offset: 0, page: 1 };
 }
 
-/// The cursor after `page`, or `None` when it was the last.
-fn next_cursor(vendor: Vendor, cursor: Cursor, page: &Page, size: NonZeroU32) -> Option<Cursor> {
-    let len = page.customers.len() as u64;
+/// `offset` as the 32-bit integer `vendor`'s spec declares.
+pub(crate) fn offset_i32(vendor: Vendor, offset: u64) -> Result<i32, Error> {
+    i32::try_from(offset).map_err(|_| {
+        Error::new(vendor, ErrorKind::InvalidQuery).with_message(format!(
+            "offset {offset} does not fit {vendor}'s 32-bit offset"
+        ))
+    })
+}
+
+/// The cursor after a page of `len` customers (`total` reported), or `None` when it was the
+/// last.
+fn next_cursor(
+    paging: Paging,
+    cursor: Cursor,
+    len: usize,
+    total: Option<u64>,
+    size: NonZeroU32,
+) -> Option<Cursor> {
+    let len = len as u64;
     if len == 0 {
         return None;
     }
@@ -41,9 +52,9 @@ fn next_cursor(vendor: Vendor, cursor: Cursor, page: &Page, size: NonZeroU32) ->
         offset: cursor.offset + len,
         page: cursor.page.saturating_add(1),
     };
-    let last = match paging(vendor) {
+    let last = match paging {
         Paging::OffsetUntilShortPage => len < u64::from(size.get()),
-        Paging::OffsetUntilTotal => match page.total {
+        Paging::OffsetUntilTotal => match total {
             Some(total) => next.offset >= total,
             None => len < u64::from(size.get()),
         },
@@ -92,95 +103,104 @@ async fn step(mut state: State) -> Option<(Result<Customer, Error>, State)> {
             continue;
         }
         let cursor = state.next.take()?;
-        let shared = &state.shared;
-        let page = match shared
-            .api
-            .page(&state.query, cursor, shared.page_size, &shared.options)
-            .await
-        {
-            Ok(page) => page,
+        match fetch(&state, cursor).await {
+            Ok((customers, next, ids)) => {
+                state.next = next;
+                state.previous_ids = ids;
+                state.buffer.extend(customers);
+            }
             Err(err) => return Some((Err(err), state)),
-        };
-        shared.emit(Event::Page {
-            vendor: shared.vendor,
-            records: page.customers.len(),
-        });
-        let mut ids: Vec<String> = page.customers.iter().map(|c| c.id.clone()).collect();
-        ids.sort_unstable();
-        if !ids.is_empty() && ids == state.previous_ids {
-            let err = Error::new(shared.vendor, ErrorKind::PagingLoop).with_message(format!(
+        }
+    }
+}
+
+/// Fetches and decodes the page at `cursor`: its customers, the next cursor and its ids.
+async fn fetch(
+    state: &State,
+    cursor: Cursor,
+) -> Result<(Vec<Customer>, Option<Cursor>, Vec<String>), Error> {
+    let shared = &state.shared;
+    let vendor = shared.vendor;
+    let api = vendor.api();
+    let request = PageRequest {
+        query: &state.query,
+        offset: cursor.offset,
+        page: cursor.page,
+        size: shared.page_size,
+    };
+    let captured = shared.connection.page(request).await?;
+    let body = success_body(vendor, &captured)?;
+    let page = api
+        .decode_page(body, &shared.options)
+        .map_err(|err| Error::from(err).with_status(captured.status.as_u16()))?;
+    // Records without a readable id are in the drift report, but they were on the page:
+    // they count for paging.
+    let len = page.customers.len() + page.drift.unreadable.len();
+    let page = shared.accept(page)?;
+    shared.emit(Event::Page {
+        vendor,
+        records: len,
+    });
+    let mut ids: Vec<String> = page.customers.iter().map(|c| c.id.clone()).collect();
+    ids.sort_unstable();
+    if !ids.is_empty() && ids == state.previous_ids {
+        return Err(
+            Error::new(vendor, ErrorKind::PagingLoop).with_message(format!(
                 "the page at offset {} (page {}) repeats the previous page's {} customers",
                 cursor.offset,
                 cursor.page,
                 ids.len()
-            ));
-            return Some((Err(err), state));
-        }
-        state.next = next_cursor(shared.vendor, cursor, &page, shared.page_size);
-        state.previous_ids = ids;
-        state.buffer.extend(page.customers);
+            )),
+        );
     }
+    let next = next_cursor(api.paging(), cursor, len, page.total, shared.page_size);
+    Ok((page.customers, next, ids))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn page(len: usize, total: Option<u64>) -> Page {
-        let customers = (0..len)
-            .map(|i| Customer::new(Vendor::Hoko, i.to_string(), serde_json::Value::Null))
-            .collect();
-        Page { customers, total }
-    }
-
     const SIZE: NonZeroU32 = match NonZeroU32::new(10) {
         Some(size) => size,
         None => NonZeroU32::MIN,
     };
 
+    const AT: Cursor = Cursor {
+        offset: 20,
+        page: 3,
+    };
+
     #[test]
     fn short_page_ends_offset_paging() {
-        let at = Cursor {
-            offset: 20,
-            page: 3,
-        };
+        let short = Paging::OffsetUntilShortPage;
         assert_eq!(
-            next_cursor(Vendor::Hoko, at, &page(10, None), SIZE),
+            next_cursor(short, AT, 10, None, SIZE),
             Some(Cursor {
                 offset: 30,
                 page: 4
             })
         );
-        assert_eq!(
-            next_cursor(Vendor::Gleantap, at, &page(9, None), SIZE),
-            None
-        );
-        assert_eq!(next_cursor(Vendor::Hoko, at, &page(0, None), SIZE), None);
+        assert_eq!(next_cursor(short, AT, 9, None, SIZE), None);
+        assert_eq!(next_cursor(short, AT, 0, None, SIZE), None);
     }
 
     #[test]
     fn total_ends_counted_paging() {
-        let at = Cursor {
-            offset: 20,
-            page: 3,
-        };
-        assert_eq!(
-            next_cursor(Vendor::CareCloud, at, &page(10, Some(30)), SIZE),
-            None
-        );
-        assert!(next_cursor(Vendor::HelpCrunch, at, &page(10, Some(31)), SIZE).is_some());
+        let counted = Paging::OffsetUntilTotal;
+        assert_eq!(next_cursor(counted, AT, 10, Some(30), SIZE), None);
+        assert!(next_cursor(counted, AT, 10, Some(31), SIZE).is_some());
+        assert_eq!(next_cursor(counted, AT, 9, None, SIZE), None);
     }
 
     #[test]
     fn only_an_empty_page_ends_page_numbers() {
-        let at = Cursor { offset: 0, page: 1 };
+        let numbered = Paging::PageNumberUntilEmpty;
+        let at = Cursor::START;
         assert_eq!(
-            next_cursor(Vendor::BotPenguin, at, &page(3, None), SIZE).map(|c| c.page),
+            next_cursor(numbered, at, 3, None, SIZE).map(|c| c.page),
             Some(2)
         );
-        assert_eq!(
-            next_cursor(Vendor::BotPenguin, at, &page(0, None), SIZE),
-            None
-        );
+        assert_eq!(next_cursor(numbered, at, 0, None, SIZE), None);
     }
 }

@@ -5,6 +5,11 @@ pub(crate) fn non_empty(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty()).map(str::to_owned)
 }
 
+/// `None` for a missing, empty or whitespace-only string; the value otherwise, moved.
+pub(crate) fn non_empty_owned(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
 /// An email address, trimmed; `None` when nothing is left.
 pub(crate) fn email(value: Option<&str>) -> Option<String> {
     value

@@ -30,8 +30,8 @@ tokio::task_local! {
     static CAPTURE: Slot;
 }
 
-/// Runs a generated client's `send()` and returns the response it ended with. The typed
-/// result is only consulted when no response arrived at all.
+/// Runs a generated client's `send()` and returns the response it ended with, body unparsed
+/// (the facade parses it once). The typed result is only consulted when no response arrived.
 pub(crate) async fn send<T, E>(
     vendor: Vendor,
     request: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
@@ -48,14 +48,13 @@ pub(crate) async fn send<T, E>(
         (None, Err(progenitor_client::Error::InvalidRequest(message))) => {
             Err(Error::new(vendor, ErrorKind::InvalidQuery).with_message(message))
         }
-        // reqwest's message names the URL, which never carries credentials here.
         (
             None,
             Err(
                 progenitor_client::Error::CommunicationError(err)
                 | progenitor_client::Error::ResponseBodyError(err),
             ),
-        ) => Err(Error::new(vendor, ErrorKind::Transport).with_message(err.to_string())),
+        ) => Err(Error::transport(vendor, err)),
         (None, Err(_)) => {
             Err(Error::new(vendor, ErrorKind::Transport).with_message("the request failed"))
         }
@@ -67,8 +66,6 @@ pub(crate) struct Resilience {
     pub vendor: Vendor,
     pub policy: RetryPolicy,
     pub limiter: Option<DefaultDirectRateLimiter>,
-    /// Reads a vendor's wait hint from an error body (Hoko's `retryAfter`).
-    pub body_hint: fn(&[u8]) -> Option<Duration>,
     pub observer: Option<Observer>,
 }
 
@@ -163,11 +160,11 @@ impl Resilience {
                     let transient = captured.status == StatusCode::TOO_MANY_REQUESTS
                         || captured.status == StatusCode::SERVICE_UNAVAILABLE;
                     if transient {
-                        let hint = retry::hinted_wait(
-                            &captured.headers,
-                            (self.body_hint)(&captured.body),
-                            SystemTime::now(),
-                        );
+                        let body_hint = serde_json::from_slice(&captured.body)
+                            .ok()
+                            .and_then(|json| self.vendor.api().wait_hint(&json));
+                        let hint =
+                            retry::hinted_wait(&captured.headers, body_hint, SystemTime::now());
                         let reason = format!("HTTP {}", captured.status.as_u16());
                         if self
                             .wait_to_retry(attempt, hint, &mut schedule, &mut waited, reason)
@@ -198,16 +195,21 @@ impl Resilience {
         }
     }
 
-    /// Stores the final response for [`send`] and hands an equal one to the generated code.
+    /// Stores the final response for [`send`] and hands the generated code the same status
+    /// with an empty body: its typed decode, whose result [`send`] never uses, then costs
+    /// nothing. Outside [`send`] (no capture slot) the generated code gets the whole response.
     fn deliver(&self, captured: Captured) -> reqwest::Response {
+        let (status, headers) = (captured.status, captured.headers.clone());
+        let mut captured = Some(captured);
         let _ = CAPTURE.try_with(|slot| {
             if let Ok(mut guard) = slot.lock() {
-                *guard = Some(captured.clone());
+                *guard = captured.take();
             }
         });
-        let mut response = http::Response::new(captured.body);
-        *response.status_mut() = captured.status;
-        *response.headers_mut() = captured.headers;
+        let body = captured.map(|whole| whole.body).unwrap_or_default();
+        let mut response = http::Response::new(body);
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
         reqwest::Response::from(response)
     }
 }

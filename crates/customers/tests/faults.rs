@@ -267,22 +267,78 @@ async fn connection_failures_are_retried_then_reported_as_transport_errors() {
 }
 
 #[tokio::test]
-async fn a_record_of_the_wrong_shape_is_a_decode_error_with_its_path() {
+async fn a_record_of_the_wrong_shape_is_listed_and_its_drift_reported() {
     let vendor = Vendor::Hoko;
     let server = MockServer::start().await;
     Mock::given(path(list_path(vendor)))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": "not-a-uuid"}])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!([{"id": "not-a-uuid", "name": "Ann"}, support::record(vendor, 1)]),
+        ))
         .mount(&server)
         .await;
     let (client, _) = client(vendor, &server.uri());
     let items = collect(&client, Query::new()).await;
-    let err = items[0].as_ref().expect_err("decode error");
+    let customers: Vec<_> = items.into_iter().map(|c| c.expect("listed")).collect();
+    assert_eq!(customers.len(), 2);
+    assert_eq!(customers[0].id, "not-a-uuid");
+    assert_eq!(customers[0].name.as_deref(), Some("Ann"));
+    let drift = client.drift();
+    assert_eq!(drift.drifts.len(), 1);
+    assert_eq!(drift.drifts[0].path, "$[*].id");
+    assert_eq!(
+        drift.drifts[0].first_record_id.as_deref(),
+        Some("not-a-uuid")
+    );
+
+    let strict = customers::CustomersClient::builder(support::credentials(vendor))
+        .base_url(server.uri())
+        .retry(customers::RetryPolicy::none())
+        .strict(true)
+        .build()
+        .expect("builds");
+    let items = collect(&strict, Query::new()).await;
+    let err = items[0].as_ref().expect_err("strict mode fails on drift");
     assert_eq!(
         err.kind(),
         &ErrorKind::Decode {
-            path: "$[0].id".into()
+            path: "$[*].id".into()
         }
     );
+}
+
+/// CareCloud's official spec documents `doi_email` as date-time text; a value of that form
+/// must not cost the record, the page or the export.
+#[tokio::test]
+async fn carecloud_text_where_the_spec_says_boolean_keeps_every_record() {
+    let vendor = Vendor::CareCloud;
+    let server = MockServer::start().await;
+    let mut drifted = support::record(vendor, 0);
+    drifted["doi_email"] = json!("2019-06-23 11:47:22");
+    let body =
+        json!({"data": {"customers": [drifted, support::record(vendor, 1)], "total_items": 2}});
+    Mock::given(path(list_path(vendor)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let (client, _) = client(vendor, &server.uri());
+    let customers: Vec<_> = collect(&client, Query::new())
+        .await
+        .into_iter()
+        .map(|c| c.expect("listed"))
+        .collect();
+    assert_eq!(customers.len(), 2);
+    assert_eq!(customers[0].email.as_deref(), Some("customer0@example.com"));
+    assert_eq!(
+        customers[0].raw.to_value()["doi_email"],
+        "2019-06-23 11:47:22"
+    );
+    let drift = client.drift();
+    assert_eq!(drift.drifts.len(), 1, "{drift:?}");
+    let d = &drift.drifts[0];
+    assert_eq!(d.path, "$.data.customers[*].doi_email");
+    assert_eq!(d.expected, "a boolean");
+    assert_eq!(d.observed, "string");
+    assert_eq!(d.count, 1);
 }
 
 #[tokio::test]

@@ -1,25 +1,136 @@
-//! BotPenguin: `{"success": true, "data": [...]}`; status is an open set of words.
+//! BotPenguin: `GET /customer/list?page=N&sort=createdAt` answers `{"success": true,
+//! "data": [...]}`. The page size is the vendor's own and undocumented, so only an empty page
+//! ends the list. There is no lookup by id. Status is an open set of words.
+
+use std::num::NonZeroU32;
 
 use botpenguin_client::types;
+use client_runtime::Transport;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::decode::{self, DecodeError};
-use crate::{Customer, Status, Vendor, text, timestamps};
+use crate::decode::{self, DecodeError, DecodedPage, envelope};
+use crate::query::{Filter, Support};
+use crate::transport::{Captured, send};
+use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
+use crate::{ConvertOptions, Credentials, Customer, Error, Raw, Status, Vendor, text, timestamps};
 
-/// The customers of a `GET /customer/list` response body.
-pub fn customers_from_page(body: &Value) -> Result<Vec<Customer>, DecodeError> {
-    Ok(
-        decode::records::<types::Customer>(Vendor::BotPenguin, body, "/data")?
-            .into_iter()
-            .map(|(record, raw)| to_customer(&record, raw))
-            .collect(),
-    )
+const VENDOR: Vendor = Vendor::BotPenguin;
+
+/// BotPenguin's entry in the registry.
+pub(crate) struct BotPenguin;
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    data: Vec<&'a RawValue>,
+}
+
+impl VendorApi for BotPenguin {
+    fn max_page_size(&self) -> Option<NonZeroU32> {
+        None
+    }
+
+    fn paging(&self) -> Paging {
+        Paging::PageNumberUntilEmpty
+    }
+
+    fn support(&self, filter: Filter) -> Support {
+        match filter {
+            Filter::Email | Filter::CreatedSince | Filter::UpdatedSince => Support::Client,
+            Filter::ExternalId => Support::Unsupported("BotPenguin reports no external id"),
+            Filter::Sort => Support::Unsupported("BotPenguin does not document the sort direction"),
+        }
+    }
+
+    fn error_message(&self, body: &Value) -> Option<VendorMessage> {
+        let body = types::ErrorResponse::deserialize(body).ok()?;
+        Some(VendorMessage {
+            messages: body.message.into_iter().collect(),
+            ..VendorMessage::default()
+        })
+    }
+
+    fn decode_page(
+        &self,
+        body: &[u8],
+        _options: &ConvertOptions,
+    ) -> Result<DecodedPage, DecodeError> {
+        let envelope: Envelope = envelope(VENDOR, body)?;
+        let mut page = DecodedPage::default();
+        page.customers = decode::records(
+            VENDOR,
+            &envelope.data,
+            "$.data[*]",
+            "_id",
+            &mut page.drift,
+            to_customer,
+        );
+        Ok(page)
+    }
+
+    fn decode_lookup(
+        &self,
+        body: &[u8],
+        id: &str,
+        options: &ConvertOptions,
+    ) -> Result<DecodedPage, DecodeError> {
+        let mut page = self.decode_page(body, options)?;
+        page.customers.retain(|c| c.id == id);
+        Ok(page)
+    }
+
+    fn connect(
+        &self,
+        credentials: &Credentials,
+        base_url: Option<&str>,
+        transport: Transport,
+    ) -> Result<Box<dyn Connection>, Error> {
+        let Credentials::BotPenguin { token } = credentials else {
+            return Err(crate::client::wrong_credentials(VENDOR, credentials));
+        };
+        let client = botpenguin_client::Client::with_credentials(
+            base_url.unwrap_or(botpenguin_client::SERVER_URL),
+            &botpenguin_client::Credentials::new(token.clone()),
+        )
+        .map_err(|err| crate::client::auth_error(VENDOR, err))?
+        .with_transport(transport);
+        Ok(Box::new(Connected(client)))
+    }
+
+    fn credential_vars(&self) -> &'static [&'static [&'static str]] {
+        &[&["BOTPENGUIN_API_KEY"]]
+    }
+
+    fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
+        Some(Credentials::BotPenguin {
+            token: var("BOTPENGUIN_API_KEY")?.into(),
+        })
+    }
+}
+
+struct Connected(botpenguin_client::Client);
+
+impl Connection for Connected {
+    fn page<'a>(&'a self, request: PageRequest<'a>) -> BoxFuture<'a, Result<Captured, Error>> {
+        let page = NonZeroU32::new(request.page).unwrap_or(NonZeroU32::MIN);
+        let call = self.0.get_customers().page(page).sort("createdAt");
+        send(VENDOR, call.send()).boxed()
+    }
+
+    fn get<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<Option<Captured>, Error>> {
+        // No lookup: the client lists until it finds the id.
+        futures::future::ready(Ok(None)).boxed()
+    }
 }
 
 /// One BotPenguin customer in common terms; `raw` is the record as received.
-pub fn to_customer(record: &types::Customer, raw: Value) -> Customer {
-    let mut customer = Customer::new(Vendor::BotPenguin, record.id.clone(), raw);
-    customer.name = text::non_empty(record.name.as_deref());
+pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
+    let mut customer = Customer::new(VENDOR, record.id, raw);
+    customer.name = text::non_empty_owned(record.name);
     customer.email = text::email(record.contact.as_ref().and_then(|c| c.email.as_deref()));
     customer.status = text::non_empty(record.status.as_deref())
         .as_deref()

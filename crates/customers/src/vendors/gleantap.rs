@@ -1,29 +1,165 @@
-//! Gleantap: `{"members": [...]}`; opt-outs are 0/1 integers.
+//! Gleantap: `POST /v2/ExternalApi/getCustomers` with filters and `limit`/`offset` in the
+//! JSON body answers `{"members": [...]}`; `_id` looks one member up. Pages end with a short
+//! page. Opt-outs are 0/1 integers. Gleantap documents no error body.
 
+use std::num::NonZeroU32;
+
+use client_runtime::Transport;
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use gleantap_client::types;
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::decode::{self, DecodeError};
-use crate::{Customer, Vendor, text, timestamps};
+use crate::decode::{self, DecodeError, DecodedPage, envelope};
+use crate::query::{Filter, Support};
+use crate::transport::{Captured, send};
+use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
+use crate::{ConvertOptions, Credentials, Customer, Error, Raw, Vendor, text, timestamps};
 
-/// The customers of a `POST /v2/ExternalApi/getCustomers` response body.
-pub fn customers_from_page(body: &Value) -> Result<Vec<Customer>, DecodeError> {
-    Ok(
-        decode::records::<types::Customer>(Vendor::Gleantap, body, "/members")?
-            .into_iter()
-            .map(|(record, raw)| to_customer(&record, raw))
-            .collect(),
-    )
+const VENDOR: Vendor = Vendor::Gleantap;
+
+/// Gleantap's entry in the registry.
+pub(crate) struct Gleantap;
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    members: Vec<&'a RawValue>,
+}
+
+impl VendorApi for Gleantap {
+    fn max_page_size(&self) -> Option<NonZeroU32> {
+        NonZeroU32::new(1_000)
+    }
+
+    fn paging(&self) -> Paging {
+        Paging::OffsetUntilShortPage
+    }
+
+    fn support(&self, filter: Filter) -> Support {
+        match filter {
+            Filter::Email => Support::Server("`email`"),
+            Filter::ExternalId => Support::Unsupported("Gleantap reports no external id"),
+            Filter::CreatedSince => Support::Client,
+            Filter::UpdatedSince => Support::ServerOnly("`updated_since`, to the day"),
+            Filter::Sort => Support::Unsupported("Gleantap documents no sort"),
+        }
+    }
+
+    fn error_message(&self, _body: &Value) -> Option<VendorMessage> {
+        None
+    }
+
+    fn decode_page(
+        &self,
+        body: &[u8],
+        _options: &ConvertOptions,
+    ) -> Result<DecodedPage, DecodeError> {
+        let envelope: Envelope = envelope(VENDOR, body)?;
+        let mut page = DecodedPage::default();
+        page.customers = decode::records(
+            VENDOR,
+            &envelope.members,
+            "$.members[*]",
+            "id",
+            &mut page.drift,
+            to_customer,
+        );
+        Ok(page)
+    }
+
+    fn decode_lookup(
+        &self,
+        body: &[u8],
+        id: &str,
+        options: &ConvertOptions,
+    ) -> Result<DecodedPage, DecodeError> {
+        let mut page = self.decode_page(body, options)?;
+        page.customers.retain(|c| c.id == id);
+        Ok(page)
+    }
+
+    fn connect(
+        &self,
+        credentials: &Credentials,
+        base_url: Option<&str>,
+        transport: Transport,
+    ) -> Result<Box<dyn Connection>, Error> {
+        let Credentials::Gleantap {
+            api_key,
+            secret_key,
+            app_id,
+        } = credentials
+        else {
+            return Err(crate::client::wrong_credentials(VENDOR, credentials));
+        };
+        let client = gleantap_client::Client::with_credentials(
+            base_url.unwrap_or(gleantap_client::SERVER_URL),
+            &gleantap_client::Credentials::new(api_key.clone(), secret_key.clone()),
+        )
+        .map_err(|err| crate::client::auth_error(VENDOR, err))?
+        .with_transport(transport);
+        Ok(Box::new(Connected {
+            client,
+            app_id: app_id.clone(),
+        }))
+    }
+
+    fn credential_vars(&self) -> &'static [&'static [&'static str]] {
+        &[&["GLEANTAP_API_KEY", "GLEANTAP_SECRET_KEY", "GLEANTAP_APP_ID"]]
+    }
+
+    fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
+        Some(Credentials::Gleantap {
+            api_key: var("GLEANTAP_API_KEY")?.into(),
+            secret_key: var("GLEANTAP_SECRET_KEY")?.into(),
+            app_id: var("GLEANTAP_APP_ID")?,
+        })
+    }
+}
+
+struct Connected {
+    client: gleantap_client::Client,
+    app_id: String,
+}
+
+impl Connection for Connected {
+    fn page<'a>(&'a self, request: PageRequest<'a>) -> BoxFuture<'a, Result<Captured, Error>> {
+        let offset = i64::try_from(request.offset).unwrap_or(i64::MAX);
+        let mut body = types::GetCustomersBody::builder()
+            .app_id(self.app_id.as_str())
+            .limit(Some(i64::from(request.size.get())))
+            .offset(Some(offset));
+        if let Some(email) = &request.query.email {
+            body = body.email(Some(email.trim().to_owned()));
+        }
+        if let Some(since) = request.query.updated_since {
+            body = body.updated_since(Some(since.date_naive()));
+        }
+        send(VENDOR, self.client.get_customers().body(body).send()).boxed()
+    }
+
+    fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<Captured>, Error>> {
+        let body = types::GetCustomersBody::builder()
+            .app_id(self.app_id.as_str())
+            .id(Some(id.to_owned()))
+            .limit(Some(1));
+        send(VENDOR, self.client.get_customers().body(body).send())
+            .map(|r| r.map(Some))
+            .boxed()
+    }
 }
 
 /// One Gleantap member in common terms; `raw` is the record as received.
-pub fn to_customer(record: &types::Customer, raw: Value) -> Customer {
-    let mut customer = Customer::new(Vendor::Gleantap, record.id.clone(), raw);
-    customer.first_name = text::non_empty(record.firstname.as_deref());
-    customer.last_name = text::non_empty(record.lastname.as_deref());
+pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
+    let mut customer = Customer::new(VENDOR, record.id, raw);
     customer.name = text::join_name(record.firstname.as_deref(), record.lastname.as_deref());
+    customer.first_name = text::non_empty_owned(record.firstname);
+    customer.last_name = text::non_empty_owned(record.lastname);
     customer.email = text::email(record.email.as_deref());
-    customer.phone = text::non_empty(record.phone.as_deref());
+    customer.phone = text::non_empty_owned(record.phone);
     customer.created_at = timestamps::rfc3339(record.created_date.as_deref());
     customer.email_opt_out = record.email_optout.and_then(flag);
     customer.sms_opt_out = record.sms_optout.and_then(flag);

@@ -1,27 +1,156 @@
-//! Hoko: `GET /api/customers` returns a bare array.
+//! Hoko: `GET /api/customers?take&skip&sort&externalId` returns a bare array; `?id=` looks
+//! one customer up. Pages end with a short page (no total).
 
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use client_runtime::Transport;
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use hoko_client::types;
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::decode::{self, DecodeError};
-use crate::{Customer, Vendor, text, timestamps};
+use crate::decode::{self, DecodeError, DecodedPage, envelope};
+use crate::query::{Filter, Support};
+use crate::transport::{Captured, send};
+use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
+use crate::{
+    ConvertOptions, Credentials, Customer, Error, ErrorKind, Raw, SortOrder, Vendor, text,
+    timestamps,
+};
 
-/// The customers of a response body (a bare JSON array).
-pub fn customers_from_page(body: &Value) -> Result<Vec<Customer>, DecodeError> {
-    Ok(decode::records::<types::Customer>(Vendor::Hoko, body, "")?
-        .into_iter()
-        .map(|(record, raw)| to_customer(&record, raw))
-        .collect())
+const VENDOR: Vendor = Vendor::Hoko;
+
+/// Hoko's entry in the registry.
+pub(crate) struct Hoko;
+
+impl VendorApi for Hoko {
+    fn max_page_size(&self) -> Option<NonZeroU32> {
+        NonZeroU32::new(10_000)
+    }
+
+    fn paging(&self) -> Paging {
+        Paging::OffsetUntilShortPage
+    }
+
+    fn support(&self, filter: Filter) -> Support {
+        match filter {
+            Filter::ExternalId => Support::Server("`externalId`"),
+            Filter::Sort => Support::Server("`sort`"),
+            Filter::Email | Filter::CreatedSince | Filter::UpdatedSince => Support::Client,
+        }
+    }
+
+    fn wait_hint(&self, body: &Value) -> Option<Duration> {
+        let body = types::Error::deserialize(body).ok()?;
+        body.retry_after
+            .and_then(|s| u64::try_from(s).ok())
+            .map(Duration::from_secs)
+    }
+
+    fn error_message(&self, body: &Value) -> Option<VendorMessage> {
+        let body = types::Error::deserialize(body).ok()?;
+        Some(VendorMessage {
+            messages: body.error.en.into_iter().collect(),
+            missing_scopes: body.missing_scopes,
+        })
+    }
+
+    fn decode_page(
+        &self,
+        body: &[u8],
+        _options: &ConvertOptions,
+    ) -> Result<DecodedPage, DecodeError> {
+        let items: Vec<&RawValue> = envelope(VENDOR, body)?;
+        let mut page = DecodedPage::default();
+        page.customers =
+            decode::records(VENDOR, &items, "$[*]", "id", &mut page.drift, to_customer);
+        Ok(page)
+    }
+
+    fn decode_lookup(
+        &self,
+        body: &[u8],
+        _id: &str,
+        options: &ConvertOptions,
+    ) -> Result<DecodedPage, DecodeError> {
+        // `?id=` answers with 0 or 1 customers.
+        self.decode_page(body, options)
+    }
+
+    fn connect(
+        &self,
+        credentials: &Credentials,
+        base_url: Option<&str>,
+        transport: Transport,
+    ) -> Result<Box<dyn Connection>, Error> {
+        let Credentials::Hoko { api_key } = credentials else {
+            return Err(crate::client::wrong_credentials(VENDOR, credentials));
+        };
+        let client = hoko_client::Client::with_credentials(
+            base_url.unwrap_or(hoko_client::SERVER_URL),
+            &hoko_client::Credentials::new(api_key.clone()),
+        )
+        .map_err(|err| crate::client::auth_error(VENDOR, err))?
+        .with_transport(transport);
+        Ok(Box::new(Connected(client)))
+    }
+
+    fn credential_vars(&self) -> &'static [&'static [&'static str]] {
+        &[&["HOKO_API_KEY"]]
+    }
+
+    fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
+        Some(Credentials::Hoko {
+            api_key: var("HOKO_API_KEY")?.into(),
+        })
+    }
+}
+
+struct Connected(hoko_client::Client);
+
+impl Connection for Connected {
+    fn page<'a>(&'a self, request: PageRequest<'a>) -> BoxFuture<'a, Result<Captured, Error>> {
+        let mut call = self
+            .0
+            .get_customers()
+            .take(request.size)
+            .skip(request.offset);
+        if let Some(external_id) = &request.query.external_id {
+            call = call.external_id(external_id.clone());
+        }
+        if let Some(order) = request.query.sort {
+            call = call.sort(match order {
+                SortOrder::Ascending => types::SortOrder::Asc,
+                SortOrder::Descending => types::SortOrder::Desc,
+            });
+        }
+        send(VENDOR, call.send()).boxed()
+    }
+
+    fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<Captured>, Error>> {
+        async move {
+            let Ok(uuid) = id.trim().parse::<uuid::Uuid>() else {
+                return Err(Error::new(VENDOR, ErrorKind::NotFound)
+                    .with_message(format!("`{id}` is not a Hoko customer id (a UUID)")));
+            };
+            let call = self.0.get_customers().id(uuid).take(NonZeroU32::MIN);
+            send(VENDOR, call.send()).await.map(Some)
+        }
+        .boxed()
+    }
 }
 
 /// One Hoko customer in common terms; `raw` is the record as received.
-pub fn to_customer(record: &types::Customer, raw: Value) -> Customer {
-    let mut customer = Customer::new(Vendor::Hoko, record.id.to_string(), raw);
-    customer.external_id = text::non_empty(record.external_id.as_deref());
-    customer.name = text::non_empty(record.name.as_deref());
+pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
+    let mut customer = Customer::new(VENDOR, record.id.to_string(), raw);
+    customer.external_id = text::non_empty_owned(record.external_id);
+    customer.name = text::non_empty_owned(record.name);
     customer.email = text::email(record.email.as_deref());
-    customer.phone = text::non_empty(record.phone.as_deref());
-    customer.avatar_url = text::non_empty(record.avatar.as_deref());
+    customer.phone = text::non_empty_owned(record.phone);
+    customer.avatar_url = text::non_empty_owned(record.avatar);
     customer.created_at = timestamps::rfc3339(record.created_at.as_deref());
     customer.updated_at = timestamps::rfc3339(record.updated_at.as_deref());
     customer
