@@ -359,3 +359,62 @@ async fn a_reader_that_stops_early_ends_the_listing_quietly() {
     assert!(first.starts_with("{\"vendor\":\"hoko\""), "{first}");
     assert_eq!(status.code(), Some(0));
 }
+
+/// A page with one value of the wrong type: every customer is written, the drift is
+/// summarized on stderr and written with `--drift-report`, and the exit code is 0; with
+/// `--strict` the run fails naming the path.
+#[tokio::test(flavor = "multi_thread")]
+async fn drift_is_reported_not_fatal_unless_strict() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let vendor = Vendor::CareCloud;
+    let server = MockServer::start().await;
+    let body = serde_json::json!({"data": {"customers": [
+        {"customer_id": "c1", "doi_email": "2019-06-23 11:47:22",
+         "personal_information": {"email": "a@example.com"}},
+        {"customer_id": "c2", "doi_email": true}
+    ], "total_items": 2}});
+    Mock::given(path("/customers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let env = [("CARECLOUD_TOKEN", "token")];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("drift.json");
+    let report_arg = report.display().to_string();
+    let output = list(
+        vendor,
+        &server.uri(),
+        &env,
+        &["--drift-report", &report_arg],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let ids: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line")["id"].to_string())
+        .collect();
+    assert_eq!(ids, ["\"c1\"", "\"c2\""]);
+    assert!(
+        stderr.contains(
+            "carecloud $.data.customers[*].doi_email: 1 value, expected a boolean, found string"
+        ),
+        "{stderr}"
+    );
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report written"))
+            .expect("report is JSON");
+    assert_eq!(
+        written["drifts"][0]["path"],
+        "$.data.customers[*].doi_email"
+    );
+    assert_eq!(written["drifts"][0]["count"], 1);
+    assert_eq!(written["drifts"][0]["first_record_id"], "c1");
+    assert_eq!(written["drifts"][0]["example"], "2019-06-23 11:47:22");
+
+    let output = list(vendor, &server.uri(), &env, &["--strict"]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("$.data.customers[*].doi_email"), "{stderr}");
+}

@@ -21,6 +21,8 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 const CUSTOMERS: usize = 100_000;
 const PAGE_SIZE: u32 = 1_000;
 const GROWTH_LIMIT: f64 = 1.5;
+/// Issue 8's budget for an export at the default page size (it was 76 MiB).
+const DEFAULT_PAGE_PEAK_LIMIT: usize = 32 * 1024 * 1024;
 
 fn main() -> std::process::ExitCode {
     let mut fake = Command::new(env!("CARGO_BIN_EXE_customers"))
@@ -45,8 +47,12 @@ fn main() -> std::process::ExitCode {
         .enable_all()
         .build()
         .expect("runtime");
-    let (timed, _, _, seconds) = runtime.block_on(export(base_url.trim(), false));
-    let (listed, early_peak, peak, _) = runtime.block_on(export(base_url.trim(), true));
+    let (timed, _, _, seconds) = runtime.block_on(export(base_url.trim(), Some(PAGE_SIZE), false));
+    let (listed, early_peak, peak, _) =
+        runtime.block_on(export(base_url.trim(), Some(PAGE_SIZE), true));
+    // The whole heap's high-water mark (dhat's `max_bytes`) of an export at Hoko's default
+    // page size (10,000), where one page and its customers are in memory at once.
+    let default_peak = runtime.block_on(default_page_peak(base_url.trim()));
     let _ = fake.kill();
     let _ = fake.wait();
 
@@ -60,27 +66,54 @@ fn main() -> std::process::ExitCode {
         peak / 1024
     );
     let growth = peak as f64 / early_peak.max(1) as f64;
-    if listed == CUSTOMERS && growth <= GROWTH_LIMIT {
+    let default_ratio = default_peak as f64 / DEFAULT_PAGE_PEAK_LIMIT as f64;
+    println!(
+        "default page size: heap peak {:.1} MiB, {default_ratio:.2}x the {} MiB budget",
+        default_peak as f64 / (1024.0 * 1024.0),
+        DEFAULT_PAGE_PEAK_LIMIT / (1024 * 1024)
+    );
+    if listed == CUSTOMERS && growth <= GROWTH_LIMIT && default_ratio <= 1.0 {
         println!("ok: heap growth {growth:.2}x <= {GROWTH_LIMIT}x");
         std::process::ExitCode::SUCCESS
     } else {
         println!(
-            "FAILED: listed {listed} of {CUSTOMERS}, heap growth {growth:.2}x (limit {GROWTH_LIMIT}x)"
+            "FAILED: listed {listed} of {CUSTOMERS}, heap growth {growth:.2}x (limit {GROWTH_LIMIT}x), default-page peak {default_ratio:.2}x the budget"
         );
         std::process::ExitCode::FAILURE
     }
 }
 
+/// The heap's high-water mark over a whole export at the vendor's default page size.
+async fn default_page_peak(base_url: &str) -> usize {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let (listed, ..) = export_inner(base_url, None, false).await;
+    assert_eq!(listed, CUSTOMERS);
+    dhat::HeapStats::get().max_bytes
+}
+
 /// Lists everything; with `profile`, samples the live heap after every customer.
-async fn export(base_url: &str, profile: bool) -> (usize, usize, usize, f64) {
+async fn export(
+    base_url: &str,
+    page_size: Option<u32>,
+    profile: bool,
+) -> (usize, usize, usize, f64) {
     let _profiler = profile.then(|| dhat::Profiler::builder().testing().build());
-    let client = CustomersClient::builder(Credentials::Hoko {
+    export_inner(base_url, page_size, profile).await
+}
+
+async fn export_inner(
+    base_url: &str,
+    page_size: Option<u32>,
+    profile: bool,
+) -> (usize, usize, usize, f64) {
+    let mut builder = CustomersClient::builder(Credentials::Hoko {
         api_key: fake_vendors::API_KEY.into(),
     })
-    .base_url(base_url)
-    .page_size(PAGE_SIZE)
-    .build()
-    .expect("client");
+    .base_url(base_url);
+    if let Some(size) = page_size {
+        builder = builder.page_size(size);
+    }
+    let client = builder.build().expect("client");
     let start = Instant::now();
     let mut stream = std::pin::pin!(client.list(Query::new()));
     let (mut listed, mut early_peak, mut peak) = (0, 0, 0);

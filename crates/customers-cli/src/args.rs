@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::LazyLock;
+
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use customers::Vendor;
 
@@ -18,9 +21,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Write a vendor's customers to stdout. Credentials come from environment variables
-    /// (HOKO_API_KEY; CARECLOUD_TOKEN or CARECLOUD_LOGIN, CARECLOUD_PASSWORD and
-    /// CARECLOUD_APP_ID, with CARECLOUD_BASE_URL; BOTPENGUIN_API_KEY; GLEANTAP_API_KEY,
-    /// GLEANTAP_SECRET_KEY and GLEANTAP_APP_ID; HELPCRUNCH_API_KEY).
+    /// (listed below).
     List(ListArgs),
     /// Serve a fake of a vendor on 127.0.0.1; the first line of stdout is its base URL.
     Mock(MockArgs),
@@ -28,25 +29,26 @@ pub enum Command {
     Demo(DemoArgs),
 }
 
-/// Which vendor.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum VendorArg {
-    Hoko,
-    Carecloud,
-    Botpenguin,
-    Gleantap,
-    Helpcrunch,
+/// A vendor on the command line: any name of the facade's registry.
+#[derive(Clone, Copy)]
+pub struct VendorArg(pub Vendor);
+
+static VENDOR_ARGS: LazyLock<Vec<VendorArg>> =
+    LazyLock::new(|| Vendor::ALL.into_iter().map(VendorArg).collect());
+
+impl ValueEnum for VendorArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &VENDOR_ARGS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.as_str()))
+    }
 }
 
 impl From<VendorArg> for Vendor {
     fn from(arg: VendorArg) -> Vendor {
-        match arg {
-            VendorArg::Hoko => Vendor::Hoko,
-            VendorArg::Carecloud => Vendor::CareCloud,
-            VendorArg::Botpenguin => Vendor::BotPenguin,
-            VendorArg::Gleantap => Vendor::Gleantap,
-            VendorArg::Helpcrunch => Vendor::HelpCrunch,
-        }
+        arg.0
     }
 }
 
@@ -112,6 +114,14 @@ pub struct OutputArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write every value that did not match the vendor's spec (path, expected and observed
+    /// type, count, first record) and every record without a readable id, as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub drift_report: Option<PathBuf>,
+    /// Fail on the first value that does not match the vendor's spec, naming its path
+    /// (default: list the record, leave the field empty, report the drift at the end).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args)]

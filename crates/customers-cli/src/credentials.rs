@@ -1,70 +1,46 @@
 //! Credentials from environment variables, checked before any request.
 
-use customers::{CareCloudAuth, Credentials, Vendor};
+use customers::{Credentials, Vendor};
 
 use crate::exit::Failure;
 
-/// Reads an environment variable; empty counts as missing.
-fn var(name: &'static str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn required(name: &'static str) -> Result<String, Failure> {
-    var(name).ok_or_else(|| Failure::usage(format!("{name} is not set")))
-}
-
-/// The credentials of `vendor` from the environment, or a message naming what is missing.
+/// The credentials of `vendor` from the environment, or a message naming every missing
+/// variable.
 pub fn from_env(vendor: Vendor) -> Result<Credentials, Failure> {
-    Ok(match vendor {
-        Vendor::Hoko => Credentials::Hoko {
-            api_key: required("HOKO_API_KEY")?.into(),
-        },
-        Vendor::CareCloud => match var("CARECLOUD_TOKEN") {
-            Some(token) => Credentials::CareCloud(CareCloudAuth::Token(token.into())),
-            None => {
-                let missing = ["CARECLOUD_LOGIN", "CARECLOUD_PASSWORD", "CARECLOUD_APP_ID"]
-                    .into_iter()
-                    .filter(|name| var(name).is_none())
-                    .collect::<Vec<_>>();
-                if !missing.is_empty() {
-                    return Err(Failure::usage(format!(
-                        "CARECLOUD_TOKEN is not set, nor {} for logging in",
-                        missing.join(", ")
-                    )));
-                }
-                Credentials::CareCloud(CareCloudAuth::Login {
-                    login: required("CARECLOUD_LOGIN")?,
-                    password: required("CARECLOUD_PASSWORD")?.into(),
-                    app_id: required("CARECLOUD_APP_ID")?,
-                })
-            }
-        },
-        Vendor::BotPenguin => Credentials::BotPenguin {
-            token: required("BOTPENGUIN_API_KEY")?.into(),
-        },
-        Vendor::Gleantap => Credentials::Gleantap {
-            api_key: required("GLEANTAP_API_KEY")?.into(),
-            secret_key: required("GLEANTAP_SECRET_KEY")?.into(),
-            app_id: required("GLEANTAP_APP_ID")?,
-        },
-        Vendor::HelpCrunch => Credentials::HelpCrunch {
-            api_key: required("HELPCRUNCH_API_KEY")?.into(),
-        },
-    })
+    Credentials::from_env(vendor).map_err(|err| Failure::usage(err.to_string()))
 }
 
-/// The base URL: `--base-url`, else `CARECLOUD_BASE_URL` for CareCloud (which has no
-/// default), else the vendor's own server.
+/// The base URL: `--base-url`, else the vendor's base-URL variable for a vendor without a
+/// default server (CareCloud's `CARECLOUD_BASE_URL`), else the vendor's own server.
 pub fn base_url(vendor: Vendor, flag: Option<String>) -> Result<Option<String>, Failure> {
-    match (flag, vendor) {
-        (Some(url), _) => Ok(Some(url)),
-        (None, Vendor::CareCloud) => var("CARECLOUD_BASE_URL").map(Some).ok_or_else(|| {
-            Failure::usage(
-                "CARECLOUD_BASE_URL is not set (the tenant's URL up to and including /v1.0; or pass --base-url)",
-            )
-        }),
-        (None, _) => Ok(None),
+    if flag.is_some() {
+        return Ok(flag);
     }
+    let Some(name) = Credentials::base_url_variable(vendor) else {
+        return Ok(None);
+    };
+    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+        Some(url) => Ok(Some(url)),
+        None => Err(Failure::usage(format!(
+            "{name} is not set ({vendor}'s base URL is per tenant; or pass --base-url)"
+        ))),
+    }
+}
+
+/// `--help` text naming every vendor's credential variables, from the facade's registry.
+pub fn help() -> String {
+    let mut text = String::from("Credentials (environment variables):\n");
+    for vendor in Vendor::ALL {
+        let sets: Vec<String> = Credentials::variables(vendor)
+            .iter()
+            .map(|set| set.join(" + "))
+            .collect();
+        let base = Credentials::base_url_variable(vendor)
+            .map(|name| format!("; base URL in {name}"))
+            .unwrap_or_default();
+        text.push_str(&format!("  {vendor}: {}{base}\n", sets.join(", or ")));
+    }
+    text
 }
 
 /// Refuses to send credentials over plain `http://` to a host that is not loopback.

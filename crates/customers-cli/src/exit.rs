@@ -1,4 +1,5 @@
-//! Exit codes: 0 done, 1 a vendor or network error, 2 usage or configuration.
+//! Exit codes: 0 done, 1 a vendor or network error, 2 usage or configuration, 3 the output
+//! could not be written.
 
 use std::process::ExitCode;
 
@@ -26,6 +27,15 @@ impl Failure {
         }
     }
 
+    /// The output could not be written (a full disk, a closed file): exit code 3, never
+    /// reported as the vendor's fault.
+    pub fn output(message: impl Into<String>) -> Self {
+        Failure {
+            code: 3,
+            message: message.into(),
+        }
+    }
+
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.code)
     }
@@ -35,14 +45,29 @@ impl From<customers::Error> for Failure {
     fn from(err: customers::Error) -> Self {
         use customers::ErrorKind;
         match err.kind() {
-            ErrorKind::Configuration | ErrorKind::InvalidQuery => Failure::usage(err.to_string()),
-            _ => Failure::vendor(err.to_string()),
+            ErrorKind::Configuration | ErrorKind::InvalidQuery => Failure::usage(with_causes(&err)),
+            _ => Failure::vendor(with_causes(&err)),
         }
     }
 }
 
 impl From<std::io::Error> for Failure {
     fn from(err: std::io::Error) -> Self {
-        Failure::vendor(format!("cannot write the output: {err}"))
+        Failure::output(format!("cannot write the output: {err}"))
     }
+}
+
+/// `err`'s message followed by each underlying cause it does not already say.
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(current) = cause {
+        let said = current.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = current.source();
+    }
+    text
 }

@@ -2,7 +2,9 @@
 
 use std::io::Write;
 
-use customers::{ConvertOptions, Credentials, CustomersClient, Query, SortOrder, Vendor};
+use customers::{
+    ConvertOptions, Credentials, CustomersClient, DriftReport, Query, SortOrder, Vendor,
+};
 use futures::StreamExt;
 
 use crate::args::{ListArgs, OutputArgs, SortArg};
@@ -50,6 +52,7 @@ pub async fn export(
     if let Some(limit) = options.rate_limit_per_minute {
         builder = builder.rate_limit_per_minute(Some(limit));
     }
+    builder = builder.strict(options.strict);
     let client = builder.build()?;
     let query = Query {
         email: options.email.clone(),
@@ -65,7 +68,7 @@ pub async fn export(
     let sink: Box<dyn Write> = match &options.output {
         Some(path) => Box::new(
             std::fs::File::create(path)
-                .map_err(|e| Failure::usage(format!("cannot create {}: {e}", path.display())))?,
+                .map_err(|e| Failure::output(format!("cannot create {}: {e}", path.display())))?,
         ),
         None => Box::new(std::io::stdout().lock()),
     };
@@ -97,5 +100,41 @@ pub async fn export(
         _ => {}
     }
     progress.finish();
+    report_drift(&client.drift(), options)?;
     failure.map_or(Ok(()), Err)
+}
+
+/// Drift is not a failure: a summary on stderr (one line per path) and, with
+/// `--drift-report`, the whole report as JSON.
+fn report_drift(drift: &DriftReport, options: &OutputArgs) -> Result<(), Failure> {
+    let lines = drift.summary();
+    if !lines.is_empty() {
+        let mut stderr = std::io::stderr().lock();
+        // A closed stderr must not end the run: the drift report file still gets written.
+        let _ = writeln!(
+            stderr,
+            "warning: {} path{} did not match the vendor's spec (records kept; raw has the values):",
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" }
+        );
+        for line in &lines {
+            let _ = writeln!(stderr, "  {line}");
+        }
+    }
+    if let Some(path) = &options.drift_report {
+        let write = || -> std::io::Result<()> {
+            let file = std::fs::File::create(path)?;
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer_pretty(&mut out, drift)?;
+            out.write_all(b"\n")?;
+            out.flush()
+        };
+        write().map_err(|err| {
+            Failure::output(format!(
+                "cannot write the drift report {}: {err}",
+                path.display()
+            ))
+        })?;
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! `customers`: list any vendor's customers in one common model, or serve a fake vendor.
 //!
-//! Exit codes: 0 done; 1 a vendor or network error; 2 usage or configuration.
+//! Exit codes: 0 done (drift, if any, is reported on stderr); 1 a vendor or network error;
+//! 2 usage or configuration; 3 the output could not be written.
 
 mod args;
 mod credentials;
@@ -9,16 +10,23 @@ mod list;
 mod mock;
 mod output;
 mod progress;
+mod vendors;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The list of credential variables comes from the facade's registry.
+    let command =
+        Cli::command().mut_subcommand("list", |list| list.after_help(credentials::help()));
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     let result = match cli.command {
         Command::List(args) => list::run(args).await,
         Command::Mock(args) => mock::serve(args).await,

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use customers::{CareCloudAuth, Credentials, Vendor};
+use customers::{Credentials, Vendor};
 use fake_vendors::{FakeConfig, FakeServer};
 
 use crate::args::{DemoArgs, MockArgs};
@@ -11,7 +11,7 @@ use crate::exit::Failure;
 /// `customers mock`: serve until interrupted; the base URL is the first line of stdout.
 pub async fn serve(args: MockArgs) -> Result<(), Failure> {
     let vendor = Vendor::from(args.vendor);
-    let mut config = FakeConfig::new(vendor)
+    let mut config = FakeConfig::new(crate::vendors::fake(vendor))
         .customers(args.customers)
         .seed(args.seed)
         .fault_rate(args.fault_rate);
@@ -37,7 +37,7 @@ pub async fn serve(args: MockArgs) -> Result<(), Failure> {
 /// `customers demo`: start a fake and list it through the same path as `customers list`.
 pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
     let vendor = Vendor::from(args.vendor);
-    let config = FakeConfig::new(vendor)
+    let config = FakeConfig::new(crate::vendors::fake(vendor))
         .customers(args.customers)
         .fault_rate(args.fault_rate);
     let fake = FakeServer::start(config)
@@ -48,50 +48,28 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
     }
     crate::list::export(
         vendor,
-        fake_credentials(vendor),
+        fake_credentials(vendor)?,
         Some(fake.base_url()),
         &args.output,
     )
     .await
 }
 
-/// The credentials every fake accepts.
-pub fn fake_credentials(vendor: Vendor) -> Credentials {
-    use fake_vendors::*;
-    match vendor {
-        Vendor::Hoko => Credentials::Hoko {
-            api_key: API_KEY.into(),
-        },
-        Vendor::CareCloud => Credentials::CareCloud(CareCloudAuth::Login {
-            app_id: CARECLOUD_APP_ID.into(),
-            login: CARECLOUD_LOGIN.into(),
-            password: CARECLOUD_PASSWORD.into(),
-        }),
-        Vendor::BotPenguin => Credentials::BotPenguin {
-            token: API_KEY.into(),
-        },
-        Vendor::Gleantap => Credentials::Gleantap {
-            api_key: API_KEY.into(),
-            secret_key: SECRET_KEY.into(),
-            app_id: APP_ID.into(),
-        },
-        Vendor::HelpCrunch => Credentials::HelpCrunch {
-            api_key: API_KEY.into(),
-        },
-    }
+/// The credentials `vendor`'s fake accepts, read the way `customers list` reads them.
+pub fn fake_credentials(vendor: Vendor) -> Result<Credentials, Failure> {
+    let env = crate::vendors::fake_env(vendor);
+    Credentials::from_lookup(vendor, |name| {
+        env.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| (*value).to_owned())
+    })
+    .map_err(|err| Failure::usage(err.to_string()))
 }
 
 fn credential_hint(vendor: Vendor) -> String {
-    use fake_vendors::*;
-    match vendor {
-        Vendor::Hoko => format!("HOKO_API_KEY={API_KEY}"),
-        Vendor::CareCloud => format!(
-            "CARECLOUD_TOKEN={CARECLOUD_TOKEN} (or CARECLOUD_LOGIN={CARECLOUD_LOGIN} CARECLOUD_PASSWORD={CARECLOUD_PASSWORD} CARECLOUD_APP_ID={CARECLOUD_APP_ID})"
-        ),
-        Vendor::BotPenguin => format!("BOTPENGUIN_API_KEY={API_KEY}"),
-        Vendor::Gleantap => format!(
-            "GLEANTAP_API_KEY={API_KEY} GLEANTAP_SECRET_KEY={SECRET_KEY} GLEANTAP_APP_ID={APP_ID}"
-        ),
-        Vendor::HelpCrunch => format!("HELPCRUNCH_API_KEY={API_KEY}"),
-    }
+    crate::vendors::fake_env(vendor)
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

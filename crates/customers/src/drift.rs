@@ -79,8 +79,9 @@ impl DriftReport {
         self.unreadable.extend(other.unreadable);
     }
 
-    /// The error strict mode raises for the first drift of this report, if any.
-    pub(crate) fn strict_error(&self) -> Option<Error> {
+    /// The error strict mode ([`ClientBuilder::strict`](crate::ClientBuilder::strict))
+    /// raises for this report: its first drift, naming the path; `None` when nothing drifted.
+    pub fn strict_error(&self) -> Option<Error> {
         if let Some(drift) = self.drifts.first() {
             return Some(
                 Error::new(

@@ -1,7 +1,7 @@
 //! Deterministic, realistic customers in each vendor's own shape.
 
+use crate::Vendor;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use customers::Vendor;
 use serde_json::{Value, json};
 
 /// Names from several scripts, so every consumer meets accents, Arabic and Chinese.

@@ -9,7 +9,7 @@
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use fake_vendors::{FakeConfig, FakeServer};
-//! let fake = FakeServer::start(FakeConfig::new(customers::Vendor::Hoko).customers(250)).await?;
+//! let fake = FakeServer::start(FakeConfig::new(fake_vendors::Vendor::Hoko).customers(250)).await?;
 //! println!("listening at {}", fake.base_url());
 //! # Ok(()) }
 //! ```
@@ -21,9 +21,52 @@ mod routes;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use customers::Vendor;
 pub use data::records;
 use tokio::sync::oneshot;
+
+/// A vendor these fakes can stand in for. The fakes depend on nothing they are used to
+/// test: this is their own list, and the `customers` CLI maps its vendors onto it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Vendor {
+    /// Hoko.
+    Hoko,
+    /// CareCloud.
+    CareCloud,
+    /// BotPenguin.
+    BotPenguin,
+    /// Gleantap.
+    Gleantap,
+    /// HelpCrunch.
+    HelpCrunch,
+}
+
+impl Vendor {
+    /// Every fake, in a fixed order.
+    pub const ALL: [Vendor; 5] = [
+        Vendor::Hoko,
+        Vendor::CareCloud,
+        Vendor::BotPenguin,
+        Vendor::Gleantap,
+        Vendor::HelpCrunch,
+    ];
+
+    /// The lowercase name (`"helpcrunch"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Hoko => "hoko",
+            Vendor::CareCloud => "carecloud",
+            Vendor::BotPenguin => "botpenguin",
+            Vendor::Gleantap => "gleantap",
+            Vendor::HelpCrunch => "helpcrunch",
+        }
+    }
+}
+
+impl std::fmt::Display for Vendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The API key (Hoko, BotPenguin, Gleantap, HelpCrunch) every fake accepts.
 pub const API_KEY: &str = "fake-api-key";

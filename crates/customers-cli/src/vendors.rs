@@ -1,0 +1,59 @@
+//! The CLI's vendor registry: the one file of this crate that names vendors. It maps the
+//! facade's vendors onto the fakes of `fake-vendors` (which depend on nothing of the facade)
+//! and says which credentials each fake accepts.
+
+use customers::Vendor;
+
+/// The fake that stands in for `vendor`.
+pub fn fake(vendor: Vendor) -> fake_vendors::Vendor {
+    use fake_vendors::Vendor as Fake;
+    match vendor {
+        Vendor::Hoko => Fake::Hoko,
+        Vendor::CareCloud => Fake::CareCloud,
+        Vendor::BotPenguin => Fake::BotPenguin,
+        Vendor::Gleantap => Fake::Gleantap,
+        Vendor::HelpCrunch => Fake::HelpCrunch,
+    }
+}
+
+/// The credential variables, with the values `vendor`'s fake accepts.
+pub fn fake_env(vendor: Vendor) -> Vec<(&'static str, &'static str)> {
+    use fake_vendors::{
+        API_KEY, APP_ID, CARECLOUD_APP_ID, CARECLOUD_LOGIN, CARECLOUD_PASSWORD, SECRET_KEY,
+    };
+    match vendor {
+        Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
+        Vendor::CareCloud => vec![
+            ("CARECLOUD_LOGIN", CARECLOUD_LOGIN),
+            ("CARECLOUD_PASSWORD", CARECLOUD_PASSWORD),
+            ("CARECLOUD_APP_ID", CARECLOUD_APP_ID),
+        ],
+        Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
+        Vendor::Gleantap => vec![
+            ("GLEANTAP_API_KEY", API_KEY),
+            ("GLEANTAP_SECRET_KEY", SECRET_KEY),
+            ("GLEANTAP_APP_ID", APP_ID),
+        ],
+        Vendor::HelpCrunch => vec![("HELPCRUNCH_API_KEY", API_KEY)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vendor_has_a_fake_whose_credentials_are_complete() {
+        for vendor in Vendor::ALL {
+            assert_eq!(fake(vendor).as_str(), vendor.as_str());
+            let env = fake_env(vendor);
+            let credentials = customers::Credentials::from_lookup(vendor, |name| {
+                env.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            })
+            .expect("the fake's credentials are complete");
+            assert_eq!(credentials.vendor(), vendor);
+        }
+    }
+}
