@@ -122,7 +122,7 @@ fn set(record: &mut Value, steps: &[Step], value: Value) {
                 child
             }
             Step::First => {
-                if !here.as_array().is_some_and(|a| !a.is_empty()) {
+                if here.as_array().is_none_or(|a| a.is_empty()) {
                     *here = json!([{}]);
                 }
                 &mut here.as_array_mut().expect("an array")[0]
