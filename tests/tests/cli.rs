@@ -418,3 +418,26 @@ async fn drift_is_reported_not_fatal_unless_strict() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("$.data.customers[*].doi_email"), "{stderr}");
 }
+
+/// An output that cannot be written is the output's failure (exit 3), not the vendor's.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unwritable_output_exits_3_and_blames_the_output() {
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(3))
+        .await
+        .expect("fake starts");
+    let output = list(
+        vendor,
+        &fake.base_url(),
+        &fake_env(vendor),
+        &["-o", "/nonexistent-folder/out.jsonl"],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("cannot create /nonexistent-folder/out.jsonl"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hoko:"), "{stderr}");
+}

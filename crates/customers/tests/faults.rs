@@ -256,6 +256,12 @@ async fn connection_failures_are_retried_then_reported_as_transport_errors() {
     let err = items[0].as_ref().expect_err("nothing listens");
     assert_eq!(err.kind(), &ErrorKind::Transport);
     assert!(err.is_retryable());
+    // What happened, on which path, with reqwest's error as the cause.
+    assert_eq!(
+        err.message(),
+        Some("connection refused (/v2/ExternalApi/getCustomers)")
+    );
+    assert!(std::error::Error::source(err).is_some());
     let waits = retry_waits(&events);
     assert_eq!(waits.len(), 3);
     assert!(
@@ -370,4 +376,33 @@ async fn the_rate_limiter_spaces_requests_out() {
         .count();
     // Four requests at one per 500 ms: every request after the first waits its turn.
     assert_eq!(throttled, 3);
+}
+
+/// A body shorter than its `Content-Length`: the error says the body was cut off.
+#[tokio::test]
+async fn a_body_cut_off_is_a_transport_error_that_says_so() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n[{\"id\":")
+                .await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    let (client, _) = client(Vendor::Hoko, &format!("http://{address}"));
+    let items = collect(&client, Query::new()).await;
+    let err = items[0].as_ref().expect_err("the body is cut off");
+    assert_eq!(err.kind(), &ErrorKind::Transport);
+    assert_eq!(
+        err.message(),
+        Some("the response body was cut off (/api/customers)")
+    );
+    assert!(std::error::Error::source(err).is_some());
 }
