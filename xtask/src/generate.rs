@@ -6,8 +6,8 @@ use anyhow::{Context, Result, anyhow};
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
 
-use crate::spec;
 use crate::vendors::Vendor;
+use crate::{auth, spec};
 
 /// Generates the client source for `vendor`: progenitor's builder interface, formatted with
 /// prettyplease, under a header that names the spec and forbids hand edits.
@@ -42,8 +42,11 @@ pub fn client_source(root: &Path, vendor: &Vendor) -> Result<String> {
         " The spec's first server URL, `{server}`: the default base URL (placeholders in \
          braces are per tenant)."
     );
+    let auth = auth::tokens(&spec, &spec_name)?;
     let tokens = quote! {
         #tokens
+
+        #auth
 
         #[doc = #server_doc]
         pub const SERVER_URL: &str = #server;

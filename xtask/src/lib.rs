@@ -5,6 +5,7 @@
 //! to `crates/<vendor>-client/src/generated.rs`. The library half exists so the codegen
 //! can be tested against a scratch copy of the workspace.
 
+pub mod auth;
 pub mod codegen;
 pub mod generate;
 pub mod lint;

@@ -1,7 +1,8 @@
 //! Typed client for BotPenguin's partner API `GET /customer/list`.
 //!
 //! `generated.rs` is written by `cargo xtask codegen` from `specs/botpenguin.yaml` and never edited by
-//! hand; this file and `auth.rs` are hand-written. Build an authenticated client once with
+//! hand, `Credentials` and `Client::with_credentials` included (from the spec's
+//! `securitySchemes`); this file is hand-written. Build an authenticated client once with
 //! [`Client::with_credentials`] and call the operations through the builder interface.
 //!
 //! ```no_run
@@ -21,6 +22,4 @@
 mod generated;
 pub use generated::*;
 
-mod auth;
-pub use auth::Credentials;
 pub use client_runtime::{AuthError, Secret};

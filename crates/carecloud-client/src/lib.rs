@@ -1,7 +1,8 @@
 //! Typed client for CareCloud CRM's enterprise interface (customers and login).
 //!
 //! `generated.rs` is written by `cargo xtask codegen` from `specs/carecloud.yaml` and never edited by
-//! hand; this file and `auth.rs` are hand-written. Build an authenticated client once with
+//! hand, `Credentials` and `Client::with_credentials` included (from the spec's
+//! `securitySchemes`); this file is hand-written. Build an authenticated client once with
 //! [`Client::with_credentials`] and call the operations through the builder interface.
 //!
 //! ```no_run
@@ -22,6 +23,23 @@
 mod generated;
 pub use generated::*;
 
-mod auth;
-pub use auth::{Credentials, tenant_base_url};
 pub use client_runtime::{AuthError, Secret};
+
+/// The enterprise-interface base URL of a tenant, from its host name
+/// (e.g. `sandbox.crmcarecloud.com`): [`SERVER_URL`] with `{project_url}` filled in.
+pub fn tenant_base_url(project_url: &str) -> String {
+    SERVER_URL.replace("{project_url}", project_url.trim_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_base_url_fills_in_the_host() {
+        assert_eq!(
+            tenant_base_url("sandbox.crmcarecloud.com"),
+            "https://sandbox.crmcarecloud.com/webservice/rest-api/enterprise-interface/v1.0"
+        );
+    }
+}

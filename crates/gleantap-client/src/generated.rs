@@ -764,6 +764,61 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The credentials this API's spec declares, sent as `x-api-key: <secret>` and `x-secret-key: <secret>` on every request. `Debug` never shows a secret.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// The secret sent as `x-api-key`.
+    api_key: ::client_runtime::Secret,
+    /// The secret sent as `x-secret-key`.
+    secret_key: ::client_runtime::Secret,
+}
+impl Credentials {
+    /// Credentials from their secret values, in the order the spec declares them.
+    pub fn new(
+        api_key: impl Into<::client_runtime::Secret>,
+        secret_key: impl Into<::client_runtime::Secret>,
+    ) -> Self {
+        Self {
+            api_key: api_key.into(),
+            secret_key: secret_key.into(),
+        }
+    }
+}
+impl Client {
+    /// A client that sends `credentials` on every request to `base_url`
+    /// ([`SERVER_URL`] for production; any other URL for tenants, sandboxes and
+    /// tests).
+    pub fn with_credentials(
+        base_url: &str,
+        credentials: &Credentials,
+    ) -> Result<Self, ::client_runtime::AuthError> {
+        let http = ::client_runtime::AuthHeaders::new()
+            .secret("x-api-key", "X-API-KEY key", &credentials.api_key)?
+            .secret("x-secret-key", "X-SECRET-KEY key", &credentials.secret_key)?
+            .into_client()?;
+        Ok(
+            Self::new_with_client(
+                &::client_runtime::normalize_base_url(base_url),
+                http,
+                ::client_runtime::Transport::default(),
+            ),
+        )
+    }
+    /// A client that sends no credentials (for an operation that issues them, such as
+    /// a login).
+    pub fn without_credentials(
+        base_url: &str,
+    ) -> Result<Self, ::client_runtime::AuthError> {
+        let http = ::client_runtime::AuthHeaders::new().into_client()?;
+        Ok(
+            Self::new_with_client(
+                &::client_runtime::normalize_base_url(base_url),
+                http,
+                ::client_runtime::Transport::default(),
+            ),
+        )
+    }
+}
 /// The spec's first server URL, `https://api.gleantap.com`: the default base URL (placeholders in braces are per tenant).
 pub const SERVER_URL: &str = "https://api.gleantap.com";
 impl ClientHooks<::client_runtime::Transport> for Client {

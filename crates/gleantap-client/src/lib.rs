@@ -1,7 +1,8 @@
 //! Typed client for Gleantap's `POST /v2/ExternalApi/getCustomers`.
 //!
 //! `generated.rs` is written by `cargo xtask codegen` from `specs/gleantap.json` with `specs/gleantap.overlay.yaml` and never edited by
-//! hand; this file and `auth.rs` are hand-written. Build an authenticated client once with
+//! hand, `Credentials` and `Client::with_credentials` included (from the spec's
+//! `securitySchemes`); this file is hand-written. Build an authenticated client once with
 //! [`Client::with_credentials`] and call the operations through the builder interface.
 //!
 //! ```no_run
@@ -23,6 +24,4 @@
 mod generated;
 pub use generated::*;
 
-mod auth;
-pub use auth::Credentials;
 pub use client_runtime::{AuthError, Secret};

@@ -781,6 +781,54 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The credentials this API's spec declares, sent as `Authorization: Bearer <secret>` on every request. `Debug` never shows a secret.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// The bearer token (`Authorization: Bearer …`).
+    bearer_auth: ::client_runtime::Secret,
+}
+impl Credentials {
+    /// Credentials from their secret values, in the order the spec declares them.
+    pub fn new(bearer_auth: impl Into<::client_runtime::Secret>) -> Self {
+        Self {
+            bearer_auth: bearer_auth.into(),
+        }
+    }
+}
+impl Client {
+    /// A client that sends `credentials` on every request to `base_url`
+    /// ([`SERVER_URL`] for production; any other URL for tenants, sandboxes and
+    /// tests).
+    pub fn with_credentials(
+        base_url: &str,
+        credentials: &Credentials,
+    ) -> Result<Self, ::client_runtime::AuthError> {
+        let http = ::client_runtime::AuthHeaders::new()
+            .bearer("bearer token", &credentials.bearer_auth)?
+            .into_client()?;
+        Ok(
+            Self::new_with_client(
+                &::client_runtime::normalize_base_url(base_url),
+                http,
+                ::client_runtime::Transport::default(),
+            ),
+        )
+    }
+    /// A client that sends no credentials (for an operation that issues them, such as
+    /// a login).
+    pub fn without_credentials(
+        base_url: &str,
+    ) -> Result<Self, ::client_runtime::AuthError> {
+        let http = ::client_runtime::AuthHeaders::new().into_client()?;
+        Ok(
+            Self::new_with_client(
+                &::client_runtime::normalize_base_url(base_url),
+                http,
+                ::client_runtime::Transport::default(),
+            ),
+        )
+    }
+}
 /// The spec's first server URL, `https://hoko.to`: the default base URL (placeholders in braces are per tenant).
 pub const SERVER_URL: &str = "https://hoko.to";
 impl ClientHooks<::client_runtime::Transport> for Client {
