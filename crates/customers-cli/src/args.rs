@@ -46,6 +46,12 @@ impl ValueEnum for VendorArg {
     }
 }
 
+impl std::fmt::Display for VendorArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl From<VendorArg> for Vendor {
     fn from(arg: VendorArg) -> Vendor {
         arg.0
@@ -165,7 +171,7 @@ pub struct MockArgs {
 #[derive(Args)]
 pub struct DemoArgs {
     /// The vendor to fake and list.
-    #[arg(long, value_enum, default_value = "hoko")]
+    #[arg(long, value_enum, default_value_t = VendorArg(Vendor::ALL[0]))]
     pub vendor: VendorArg,
     /// How many customers the fake serves.
     #[arg(long, default_value_t = 25)]

@@ -37,7 +37,7 @@ pub async fn export(
     let mut convert = ConvertOptions::default();
     if let Some(zone) = &options.time_zone {
         convert = convert
-            .with_carecloud_time_zone(zone)
+            .with_local_time_zone(zone)
             .map_err(|e| Failure::usage(e.to_string()))?;
     }
     let mut builder = CustomersClient::builder(credentials)

@@ -44,7 +44,7 @@
 //! | `raw` | the record | the record | the record | the member | the record |
 //!
 //! CareCloud's `last_change` has no offset; it is read in
-//! [`ConvertOptions::carecloud_time_zone`] (UTC unless set), and a local time that does not
+//! [`ConvertOptions::local_time_zone`] (UTC unless set), and a local time that does not
 //! exist or exists twice in that zone is left empty rather than guessed.
 
 //!

@@ -79,13 +79,13 @@ fn carecloud_seed_in_utc_and_in_the_tenant_zone() {
     );
 
     let prague = ConvertOptions::default()
-        .with_carecloud_time_zone("Europe/Prague")
+        .with_local_time_zone("Europe/Prague")
         .expect("known zone");
     let c = seed(Vendor::CareCloud, &prague);
     assert_eq!(c.updated_at, at("2024-02-01T07:30:00Z"));
     assert!(
         ConvertOptions::default()
-            .with_carecloud_time_zone("Mars/Olympus")
+            .with_local_time_zone("Mars/Olympus")
             .is_err()
     );
 }

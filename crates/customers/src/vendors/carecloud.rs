@@ -327,7 +327,7 @@ pub fn to_customer(record: types::Customer, raw: Raw, options: &ConvertOptions) 
         customer.avatar_url = text::non_empty_owned(person.photo_url);
     }
     customer.updated_at =
-        timestamps::local_datetime(record.last_change.as_deref(), options.carecloud_time_zone);
+        timestamps::local_datetime(record.last_change.as_deref(), options.local_time_zone);
     customer.status = record.state.map(status);
     customer
 }
