@@ -221,8 +221,19 @@ fn transport_failure(err: &reqwest::Error) -> &'static str {
         "connection refused"
     } else if chain.contains("dns error") || chain.contains("failed to lookup address") {
         "DNS lookup failed"
-    } else if chain.contains("tls") || chain.contains("certificate") || chain.contains("handshake")
+    } else if [
+        "tls",
+        "certificate",
+        "handshake",
+        "corrupt message",
+        "peer is incompatible",
+        "peer misbehaved",
+        "received fatal alert",
+    ]
+    .iter()
+    .any(|sign| chain.contains(sign))
     {
+        // rustls says so in its messages (the facade does not depend on rustls itself).
         "TLS handshake failed"
     } else if err.is_body() || err.is_decode() {
         "the response body was cut off"
@@ -286,5 +297,76 @@ mod tests {
         ] {
             assert!(!Error::new(Vendor::HelpCrunch, kind).is_retryable());
         }
+    }
+
+    /// Runs a request with `client` and returns the facade's message for its failure, with
+    /// the whole chain of causes for a failing assertion.
+    async fn failure(client: reqwest::Client, url: String) -> (String, String) {
+        let err = client.get(url).send().await.expect_err("the request fails");
+        let err = Error::transport(Vendor::Hoko, err);
+        let mut chain = String::new();
+        let mut cause = std::error::Error::source(&err);
+        while let Some(current) = cause {
+            chain.push_str(&format!(" <- {current}"));
+            cause = current.source();
+        }
+        (err.message().unwrap_or_default().to_owned(), chain)
+    }
+
+    #[tokio::test]
+    async fn a_stalled_server_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("addr");
+        let held = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                open.push(socket); // accepted, never answered
+            }
+        });
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .expect("client");
+        let (message, chain) =
+            failure(client, format!("http://{address}/api/customers?take=5")).await;
+        assert_eq!(message, "timed out (/api/customers)", "{chain}");
+        held.abort();
+    }
+
+    #[tokio::test]
+    async fn tls_to_a_plain_http_server_says_tls() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("addr");
+        let server = tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+                    .await;
+            }
+        });
+        let (message, chain) = failure(
+            reqwest::Client::new(),
+            format!("https://{address}/customers"),
+        )
+        .await;
+        assert_eq!(message, "TLS handshake failed (/customers)", "{chain}");
+        server.abort();
+    }
+
+    #[tokio::test]
+    async fn a_host_that_does_not_resolve_says_dns() {
+        // `.invalid` never resolves (RFC 2606).
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .expect("client");
+        let (message, chain) =
+            failure(client, "http://customers.invalid/v1/customers".to_owned()).await;
+        assert_eq!(message, "DNS lookup failed (/v1/customers)", "{chain}");
     }
 }

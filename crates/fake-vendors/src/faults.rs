@@ -5,14 +5,11 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use futures::stream;
-use serde_json::json;
 
-use crate::Vendor;
 use crate::routes::SharedState;
 
 /// How long a stalled request waits before it is answered.
@@ -66,7 +63,9 @@ pub(crate) async fn misbehave(
             .ok()
             .and_then(|mut w| w.admit(per_minute, Instant::now()));
         if let Some(wait) = wait {
-            return too_many_requests(vendor, wait.as_secs().max(1), per_minute);
+            return vendor
+                .fake()
+                .too_many_requests(wait.as_secs().max(1), per_minute);
         }
     }
     let fault = state.draw(|rng, rate| {
@@ -82,8 +81,8 @@ pub(crate) async fn misbehave(
     });
     match fault {
         None => next.run(request).await,
-        Some(Fault::TooManyRequests) => too_many_requests(vendor, 1, 0),
-        Some(Fault::Unavailable) => unavailable(vendor),
+        Some(Fault::TooManyRequests) => vendor.fake().too_many_requests(1, 0),
+        Some(Fault::Unavailable) => vendor.fake().unavailable(),
         Some(Fault::Reset) => broken_body(Bytes::new()),
         Some(Fault::Truncated) => {
             let response = next.run(request).await;
@@ -118,49 +117,6 @@ fn broken_body(prefix: Bytes) -> Response {
         axum::http::HeaderValue::from_static("application/json"),
     );
     response
-}
-
-/// 429, the vendor's way.
-pub(crate) fn too_many_requests(vendor: Vendor, wait_seconds: u64, limit: u32) -> Response {
-    let status = StatusCode::TOO_MANY_REQUESTS;
-    match vendor {
-        Vendor::Hoko => {
-            let body = json!({"error": {"en": "Rate limit exceeded", "ar": "تم تجاوز حد المعدل"}, "retryAfter": wait_seconds});
-            (
-                status,
-                [
-                    ("x-ratelimit-limit", limit.to_string()),
-                    ("x-ratelimit-remaining", "0".to_owned()),
-                    ("x-ratelimit-reset", wait_seconds.to_string()),
-                ],
-                axum::Json(body),
-            )
-                .into_response()
-        }
-        // CareCloud documents no body for 429.
-        Vendor::CareCloud => status.into_response(),
-        Vendor::BotPenguin => (
-            status,
-            axum::Json(json!({"success": false, "message": "Too many requests", "code": 429})),
-        )
-            .into_response(),
-        Vendor::Gleantap => (status, "Too Many Requests").into_response(),
-        Vendor::HelpCrunch => (
-            status,
-            axum::Json(json!({"errors": [
-                {"code": "invalid_request", "message": "Invalid request"},
-                {"code": "too_many_requests", "message": "Too many requests"}
-            ]})),
-        )
-            .into_response(),
-    }
-}
-
-fn unavailable(vendor: Vendor) -> Response {
-    match vendor {
-        Vendor::CareCloud => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response(),
-    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! ```
 
 mod data;
+mod fake;
 mod faults;
 mod routes;
 
@@ -58,6 +59,19 @@ impl Vendor {
             Vendor::BotPenguin => "botpenguin",
             Vendor::Gleantap => "gleantap",
             Vendor::HelpCrunch => "helpcrunch",
+        }
+    }
+}
+
+impl Vendor {
+    /// This vendor's fake: the registry, the one place that maps a vendor to its module.
+    pub(crate) fn fake(self) -> &'static dyn fake::Fake {
+        match self {
+            Vendor::Hoko => &routes::hoko::FakeHoko,
+            Vendor::CareCloud => &routes::carecloud::FakeCareCloud,
+            Vendor::BotPenguin => &routes::botpenguin::FakeBotPenguin,
+            Vendor::Gleantap => &routes::gleantap::FakeGleantap,
+            Vendor::HelpCrunch => &routes::helpcrunch::FakeHelpCrunch,
         }
     }
 }
@@ -178,7 +192,7 @@ impl FakeServer {
 
     /// The base URL to give a client: the vendor's server URL with this fake's host.
     pub fn base_url(&self) -> String {
-        format!("http://{}{}", self.address, routes::base_path(self.vendor))
+        format!("http://{}{}", self.address, self.vendor.fake().base_path())
     }
 
     /// The socket address it listens on.

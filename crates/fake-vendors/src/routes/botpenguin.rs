@@ -5,13 +5,57 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{SharedState, bearer, header, window};
 use crate::BOTPENGUIN_PAGE_SIZE;
+use crate::data::{Person, hex};
+use crate::fake::Fake;
 
-pub(super) fn routes() -> Router<SharedState> {
+/// BotPenguin's entry in the fakes' registry.
+pub(crate) struct FakeBotPenguin;
+
+impl Fake for FakeBotPenguin {
+    fn base_path(&self) -> &'static str {
+        ""
+    }
+
+    fn routes(&self) -> Router<SharedState> {
+        routes()
+    }
+
+    fn salt(&self) -> u64 {
+        0x626f7470
+    }
+
+    fn record(&self, person: &Person, rng: &mut fastrand::Rng) -> Value {
+        let ms = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        json!({
+            "_id": hex(rng, 24),
+            "name": person.name(),
+            "contact": {"email": person.email},
+            "verified": rng.bool(),
+            "status": if person.index % 9 == 4 { "INACTIVE" } else { "ACTIVE" },
+            "subscriptionType": "v2",
+            "createdAt": ms(person.created),
+            "updatedAt": ms(person.updated),
+            "lastLogin": ms(person.updated),
+        })
+    }
+
+    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
+        let _ = (wait_seconds, limit);
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"success": false, "message": "Too many requests", "code": 429})),
+        )
+            .into_response()
+    }
+}
+
+fn routes() -> Router<SharedState> {
     Router::new().route("/customer/list", get(list))
 }
 

@@ -6,12 +6,71 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{SharedState, bearer, window};
+use crate::data::{CITIES, Person, hex};
+use crate::fake::Fake;
 
-pub(super) fn routes() -> Router<SharedState> {
+/// CareCloud's entry in the fakes' registry.
+pub(crate) struct FakeCareCloud;
+
+impl Fake for FakeCareCloud {
+    fn base_path(&self) -> &'static str {
+        "/webservice/rest-api/enterprise-interface/v1.0"
+    }
+
+    fn routes(&self) -> Router<SharedState> {
+        routes()
+    }
+
+    fn salt(&self) -> u64 {
+        0x63617265
+    }
+
+    fn record(&self, person: &Person, rng: &mut fastrand::Rng) -> Value {
+        let local = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
+        let language = ["cs", "en", "ar", "zh"][rng.usize(..4)];
+        json!({
+            "customer_id": hex(rng, 26),
+            "personal_information": {
+                "salutation": format!("Dear {}", person.first),
+                "gender": rng.u32(1..3),
+                "first_name": person.first,
+                "last_name": person.last,
+                "pre_nominals": "",
+                "post_nominals": "",
+                "birthdate": format!("19{}-0{}-1{}", rng.u32(50..99), rng.u32(1..9), rng.u32(0..9)),
+                "email": person.email,
+                "phone": person.phone_digits,
+                "language_id": language,
+                "store_id": hex(rng, 12),
+                "photo_url": "",
+                "address": {"address1": "Vodičkova 12", "zip": "11000", "city": CITIES[rng.usize(..CITIES.len())], "country_code": "cz"},
+                "consents": [{"consent_id": hex(rng, 26), "consent_value": rng.u32(0..2), "last_change": local(person.created)}],
+            },
+            "doi_email": rng.bool(),
+            "doi_phone": rng.bool(),
+            "last_change": local(person.updated),
+            "state": if person.index % 11 == 5 { 2 } else { 1 },
+        })
+    }
+
+    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
+        // CareCloud documents no body for 429.
+        let _ = (wait_seconds, limit);
+        StatusCode::TOO_MANY_REQUESTS.into_response()
+    }
+
+    fn unavailable(&self) -> Response {
+        // CareCloud documents no body for 503.
+        StatusCode::SERVICE_UNAVAILABLE.into_response()
+    }
+}
+
+fn routes() -> Router<SharedState> {
     Router::new()
         .route("/users/actions/login", post(login))
         .route("/customers", get(list))

@@ -9,8 +9,46 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::{SharedState, header, window};
+use crate::data::{CITIES, Person, hex};
+use crate::fake::Fake;
 
-pub(super) fn routes() -> Router<SharedState> {
+/// Gleantap's entry in the fakes' registry.
+pub(crate) struct FakeGleantap;
+
+impl Fake for FakeGleantap {
+    fn base_path(&self) -> &'static str {
+        ""
+    }
+
+    fn routes(&self) -> Router<SharedState> {
+        routes()
+    }
+
+    fn salt(&self) -> u64 {
+        0x676c6561
+    }
+
+    fn record(&self, person: &Person, rng: &mut fastrand::Rng) -> Value {
+        json!({
+            "id": hex(rng, 24),
+            "firstname": person.first,
+            "lastname": person.last,
+            "email": person.email,
+            "phone": format!("+{}", person.phone_digits),
+            "last_location": CITIES[rng.usize(..CITIES.len())],
+            "email_optout": rng.u32(0..2),
+            "sms_optout": rng.u32(0..2),
+            "created_date": person.created.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        })
+    }
+
+    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
+        let _ = (wait_seconds, limit);
+        (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response()
+    }
+}
+
+fn routes() -> Router<SharedState> {
     Router::new().route("/v2/ExternalApi/getCustomers", post(list))
 }
 

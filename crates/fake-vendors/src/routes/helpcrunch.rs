@@ -10,8 +10,71 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{SharedState, bearer, window};
+use crate::data::{CITIES, Person};
+use crate::fake::Fake;
 
-pub(super) fn routes() -> Router<SharedState> {
+/// HelpCrunch's entry in the fakes' registry.
+pub(crate) struct FakeHelpCrunch;
+
+impl Fake for FakeHelpCrunch {
+    fn base_path(&self) -> &'static str {
+        "/v1"
+    }
+
+    fn routes(&self) -> Router<SharedState> {
+        routes()
+    }
+
+    fn salt(&self) -> u64 {
+        0x68656c70
+    }
+
+    fn record(&self, person: &Person, rng: &mut fastrand::Rng) -> Value {
+        let seen = person.created.timestamp();
+        let last = person.updated.timestamp();
+        // The vendor's pages disagree on these types; the fake serves all of them.
+        let (first_seen, last_seen) = match person.index % 3 {
+            0 => (Value::from(seen.to_string()), Value::from(last.to_string())),
+            1 => (Value::from(seen), Value::from(last)),
+            _ => (Value::from(seen.to_string()), Value::Null),
+        };
+        let custom_data = if person.index.is_multiple_of(4) {
+            json!([{"property": "plan", "value": "pro"}, {"property": "seats", "value": rng.u32(1..50)}])
+        } else {
+            json!({"plan": "basic", "number_of_payments": rng.u32(0..40)})
+        };
+        json!({
+            "id": 100_000 + person.index,
+            "name": person.name(),
+            "email": person.email,
+            "userId": format!("user-{}", person.index),
+            "company": "Example Inc.",
+            "phone": format!("+{}", person.phone_digits),
+            "firstSeen": first_seen,
+            "lastSeen": last_seen,
+            "location": {"regionCode": null, "countryCode": "CZ", "city": CITIES[rng.usize(..CITIES.len())]},
+            "unsubscribed": rng.bool(),
+            "blocked": false,
+            "locale": "cs",
+            "tags": [{"name": "fake", "color": "#00aa00"}],
+            "customData": custom_data,
+        })
+    }
+
+    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
+        let _ = (wait_seconds, limit);
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"errors": [
+                {"code": "invalid_request", "message": "Invalid request"},
+                {"code": "too_many_requests", "message": "Too many requests"}
+            ]})),
+        )
+            .into_response()
+    }
+}
+
+fn routes() -> Router<SharedState> {
     Router::new()
         .route("/customers", get(list))
         .route("/customers/search", post(search))

@@ -9,8 +9,62 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{SharedState, header, window};
+use crate::data::{Person, hex};
+use crate::fake::Fake;
 
-pub(super) fn routes() -> Router<SharedState> {
+/// Hoko's entry in the fakes' registry.
+pub(crate) struct FakeHoko;
+
+impl Fake for FakeHoko {
+    fn base_path(&self) -> &'static str {
+        ""
+    }
+
+    fn routes(&self) -> Router<SharedState> {
+        routes()
+    }
+
+    fn salt(&self) -> u64 {
+        0x686f6b6f
+    }
+
+    fn record(&self, person: &Person, rng: &mut fastrand::Rng) -> Value {
+        let id = format!(
+            "{}-{}-4{}-a{}-{}",
+            hex(rng, 8),
+            hex(rng, 4),
+            hex(rng, 3),
+            hex(rng, 3),
+            hex(rng, 12)
+        );
+        json!({
+            "id": id,
+            "externalId": if person.index % 7 == 3 { Value::Null } else { format!("ext-{}", person.index).into() },
+            "name": person.name(),
+            "email": person.email,
+            "phone": format!("+{}", person.phone_digits),
+            "avatar": if rng.bool() { format!("https://cdn.example.com/avatars/{}.jpg", person.index).into() } else { Value::Null },
+            "createdAt": person.created.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "updatedAt": person.updated.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        })
+    }
+
+    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
+        let body = json!({"error": {"en": "Rate limit exceeded", "ar": "تم تجاوز حد المعدل"}, "retryAfter": wait_seconds});
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                ("x-ratelimit-limit", limit.to_string()),
+                ("x-ratelimit-remaining", "0".to_owned()),
+                ("x-ratelimit-reset", wait_seconds.to_string()),
+            ],
+            Json(body),
+        )
+            .into_response()
+    }
+}
+
+fn routes() -> Router<SharedState> {
     Router::new().route("/api/customers", get(list))
 }
 

@@ -1,10 +1,10 @@
 //! The fakes' HTTP routes, one module per vendor, and their shared state.
 
-mod botpenguin;
-mod carecloud;
-mod gleantap;
-mod helpcrunch;
-mod hoko;
+pub(crate) mod botpenguin;
+pub(crate) mod carecloud;
+pub(crate) mod gleantap;
+pub(crate) mod helpcrunch;
+pub(crate) mod hoko;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -13,8 +13,8 @@ use axum::Router;
 use axum::http::HeaderMap;
 use serde_json::Value;
 
+use crate::FakeConfig;
 use crate::faults::{self, Window};
-use crate::{FakeConfig, Vendor};
 
 /// What every request of one fake shares.
 pub(crate) struct State {
@@ -49,30 +49,15 @@ impl State {
     }
 }
 
-/// The path part of the vendor's server URL.
-pub(crate) fn base_path(vendor: Vendor) -> &'static str {
-    match vendor {
-        Vendor::CareCloud => "/webservice/rest-api/enterprise-interface/v1.0",
-        Vendor::HelpCrunch => "/v1",
-        Vendor::Hoko | Vendor::BotPenguin | Vendor::Gleantap => "",
-    }
-}
-
 /// The app for `state`'s vendor, with the rate limit and faults in front.
 pub(crate) fn router(state: SharedState) -> Router {
-    let vendor = state.config.vendor;
-    let routes = match vendor {
-        Vendor::Hoko => hoko::routes(),
-        Vendor::CareCloud => carecloud::routes(),
-        Vendor::BotPenguin => botpenguin::routes(),
-        Vendor::Gleantap => gleantap::routes(),
-        Vendor::HelpCrunch => helpcrunch::routes(),
-    };
+    let fake = state.config.vendor.fake();
+    let routes = fake.routes();
     let routes = routes.layer(axum::middleware::from_fn_with_state(
         state.clone(),
         faults::misbehave,
     ));
-    let app = match base_path(vendor) {
+    let app = match fake.base_path() {
         "" => routes,
         base => Router::new().nest(base, routes),
     };

@@ -1,0 +1,34 @@
+//! The one trait through which the shared parts of the fakes (the server, the data, the
+//! faults) reach a vendor's fake; each `routes/<vendor>.rs` implements it, and the registry
+//! in `lib.rs` maps a [`Vendor`](crate::Vendor) to it.
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::data::Person;
+use crate::routes::SharedState;
+
+/// Everything that differs between the vendors' fakes.
+pub(crate) trait Fake: Send + Sync + 'static {
+    /// The path part of the vendor's server URL (`""` when it has none).
+    fn base_path(&self) -> &'static str;
+
+    /// The vendor's routes, below [`Fake::base_path`].
+    fn routes(&self) -> Router<SharedState>;
+
+    /// Mixed into the seed so each vendor's data differs.
+    fn salt(&self) -> u64;
+
+    /// `person` in the vendor's own record shape.
+    fn record(&self, person: &Person, rng: &mut fastrand::Rng) -> Value;
+
+    /// 429, the vendor's way (`wait_seconds` until the window frees up, of `limit` a minute).
+    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response;
+
+    /// 503, the vendor's way.
+    fn unavailable(&self) -> Response {
+        (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response()
+    }
+}
