@@ -19,6 +19,8 @@ pub struct Progress {
 struct Counts {
     records: u64,
     pages: u64,
+    /// Values that did not match the vendor's spec.
+    drifted: u64,
 }
 
 enum Mode {
@@ -63,12 +65,17 @@ impl Progress {
     }
 
     fn summary(&self) -> String {
-        let counts = self
+        let (records, pages, drifted) = self
             .counts
             .lock()
-            .map(|c| (c.records, c.pages))
+            .map(|c| (c.records, c.pages, c.drifted))
             .unwrap_or_default();
-        format!("{}: {} records, {} pages", self.vendor, counts.0, counts.1)
+        let drift = if drifted > 0 {
+            format!(", {drifted} values off-spec")
+        } else {
+            String::new()
+        };
+        format!("{}: {records} records, {pages} pages{drift}", self.vendor)
     }
 
     fn on_event(&self, event: &Event) {
@@ -105,6 +112,13 @@ impl Progress {
                         self.summary(),
                         wait.as_secs_f64()
                     ));
+                }
+            }
+            Event::Drift {
+                values, unreadable, ..
+            } => {
+                if let Ok(mut counts) = self.counts.lock() {
+                    counts.drifted += values + *unreadable as u64;
                 }
             }
             _ => {}

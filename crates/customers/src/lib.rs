@@ -112,4 +112,4 @@ pub use options::{ConvertOptions, UnknownTimeZone};
 pub use query::{Query, SortOrder};
 pub use raw::Raw;
 pub use retry::RetryPolicy;
-pub use vendors::{CareCloudAuth, Credentials, UnknownVendor, Vendor};
+pub use vendors::{Credentials, UnknownVendor, Vendor};

@@ -5,7 +5,8 @@ mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use customers::{CareCloudAuth, Credentials, ErrorKind, Query, Vendor};
+use customers::vendors::CareCloudAuth;
+use customers::{Credentials, ErrorKind, Query, Vendor};
 use serde_json::json;
 use support::{Paged, client_with, collect};
 use wiremock::matchers::{header, method, path};

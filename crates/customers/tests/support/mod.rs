@@ -6,7 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use customers::{CareCloudAuth, Credentials, CustomersClient, Event, RetryPolicy, Vendor};
+use customers::vendors::CareCloudAuth;
+use customers::{Credentials, CustomersClient, Event, RetryPolicy, Vendor};
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
