@@ -45,9 +45,9 @@ fn fake_env(vendor: Vendor) -> Vec<(&'static str, &'static str)> {
     match vendor {
         Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
         Vendor::CareCloud => vec![
-            ("CARECLOUD_LOGIN", CARECLOUD_LOGIN),
-            ("CARECLOUD_PASSWORD", CARECLOUD_PASSWORD),
-            ("CARECLOUD_APP_ID", CARECLOUD_APP_ID),
+            ("CARECLOUD_LOGIN", LOGIN),
+            ("CARECLOUD_PASSWORD", PASSWORD),
+            ("CARECLOUD_APP_ID", APP_ID),
         ],
         Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
         Vendor::Gleantap => vec![

@@ -18,15 +18,13 @@ pub fn fake(vendor: Vendor) -> fake_vendors::Vendor {
 
 /// The credential variables, with the values `vendor`'s fake accepts.
 pub fn fake_env(vendor: Vendor) -> Vec<(&'static str, &'static str)> {
-    use fake_vendors::{
-        API_KEY, APP_ID, CARECLOUD_APP_ID, CARECLOUD_LOGIN, CARECLOUD_PASSWORD, SECRET_KEY,
-    };
+    use fake_vendors::{API_KEY, APP_ID, LOGIN, PASSWORD, SECRET_KEY};
     match vendor {
         Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
         Vendor::CareCloud => vec![
-            ("CARECLOUD_LOGIN", CARECLOUD_LOGIN),
-            ("CARECLOUD_PASSWORD", CARECLOUD_PASSWORD),
-            ("CARECLOUD_APP_ID", CARECLOUD_APP_ID),
+            ("CARECLOUD_LOGIN", LOGIN),
+            ("CARECLOUD_PASSWORD", PASSWORD),
+            ("CARECLOUD_APP_ID", APP_ID),
         ],
         Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
         Vendor::Gleantap => vec![

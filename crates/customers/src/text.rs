@@ -18,6 +18,20 @@ pub(crate) fn email(value: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// An email address, trimmed; `None` when nothing is left. Reuses `value`'s allocation when
+/// there is nothing to trim.
+pub(crate) fn email_owned(value: Option<String>) -> Option<String> {
+    let value = value?;
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        None
+    } else if trimmed.len() == value.len() {
+        Some(value)
+    } else {
+        Some(trimmed.to_owned())
+    }
+}
+
 /// The display name from first and last name: both joined by a space, or whichever exists.
 pub(crate) fn join_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
     let parts: Vec<&str> = [first, last]
@@ -45,6 +59,15 @@ mod tests {
     fn emails_are_trimmed() {
         assert_eq!(email(Some("  a@b.cz \n")), Some("a@b.cz".to_owned()));
         assert_eq!(email(Some(" ")), None);
+        assert_eq!(
+            email_owned(Some(" a@b.cz ".into())),
+            Some("a@b.cz".to_owned())
+        );
+        assert_eq!(
+            email_owned(Some("a@b.cz".into())),
+            Some("a@b.cz".to_owned())
+        );
+        assert_eq!(email_owned(Some("  ".into())), None);
     }
 
     #[test]

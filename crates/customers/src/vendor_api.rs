@@ -91,13 +91,18 @@ pub(crate) trait VendorApi: Send + Sync + 'static {
     ) -> Result<DecodedPage, DecodeError>;
 
     /// The body of the vendor's lookup of `id` ([`Connection::get`]) as a page holding the
-    /// customer (first) or nothing.
+    /// customer (first) or nothing. By default the lookup answers with a list page, of which
+    /// only the customer with that id is kept.
     fn decode_lookup(
         &self,
         body: &[u8],
         id: &str,
         options: &ConvertOptions,
-    ) -> Result<DecodedPage, DecodeError>;
+    ) -> Result<DecodedPage, DecodeError> {
+        let mut page = self.decode_page(body, options)?;
+        page.customers.retain(|customer| customer.id == id);
+        Ok(page)
+    }
 
     /// A connection with `credentials` to `base_url` (the spec's server when `None`),
     /// sending through `transport`.

@@ -23,82 +23,21 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use data::records;
+pub use routes::Vendor;
 use tokio::sync::oneshot;
 
-/// A vendor these fakes can stand in for. The fakes depend on nothing they are used to
-/// test: this is their own list, and the `customers` CLI maps its vendors onto it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Vendor {
-    /// Hoko.
-    Hoko,
-    /// CareCloud.
-    CareCloud,
-    /// BotPenguin.
-    BotPenguin,
-    /// Gleantap.
-    Gleantap,
-    /// HelpCrunch.
-    HelpCrunch,
-}
-
-impl Vendor {
-    /// Every fake, in a fixed order.
-    pub const ALL: [Vendor; 5] = [
-        Vendor::Hoko,
-        Vendor::CareCloud,
-        Vendor::BotPenguin,
-        Vendor::Gleantap,
-        Vendor::HelpCrunch,
-    ];
-
-    /// The lowercase name (`"helpcrunch"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Hoko => "hoko",
-            Vendor::CareCloud => "carecloud",
-            Vendor::BotPenguin => "botpenguin",
-            Vendor::Gleantap => "gleantap",
-            Vendor::HelpCrunch => "helpcrunch",
-        }
-    }
-}
-
-impl Vendor {
-    /// This vendor's fake: the registry, the one place that maps a vendor to its module.
-    pub(crate) fn fake(self) -> &'static dyn fake::Fake {
-        match self {
-            Vendor::Hoko => &routes::hoko::FakeHoko,
-            Vendor::CareCloud => &routes::carecloud::FakeCareCloud,
-            Vendor::BotPenguin => &routes::botpenguin::FakeBotPenguin,
-            Vendor::Gleantap => &routes::gleantap::FakeGleantap,
-            Vendor::HelpCrunch => &routes::helpcrunch::FakeHelpCrunch,
-        }
-    }
-}
-
-impl std::fmt::Display for Vendor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The API key (Hoko, BotPenguin, Gleantap, HelpCrunch) every fake accepts.
+/// The API key every fake that takes one accepts.
 pub const API_KEY: &str = "fake-api-key";
-/// Gleantap's secret key.
+/// The secret key of a fake that takes one besides its API key.
 pub const SECRET_KEY: &str = "fake-secret-key";
-/// Gleantap's app id.
+/// The application id of a fake that asks for one (in a body or at login).
 pub const APP_ID: &str = "fake-app";
-/// CareCloud's fixed bearer token (login issues others).
-pub const CARECLOUD_TOKEN: &str = "fake-token";
-/// CareCloud's login.
-pub const CARECLOUD_LOGIN: &str = "fake-login";
-/// CareCloud's password.
-pub const CARECLOUD_PASSWORD: &str = "fake-password";
-/// CareCloud's `user_external_application_id`.
-pub const CARECLOUD_APP_ID: &str = "fake-app";
-
-/// BotPenguin's page size is not documented; the fake's is this.
-pub const BOTPENGUIN_PAGE_SIZE: usize = 20;
+/// The fixed bearer token of a fake whose vendor issues tokens (login issues others).
+pub const TOKEN: &str = "fake-token";
+/// The login of a fake whose vendor logs users in.
+pub const LOGIN: &str = "fake-login";
+/// The password that goes with [`LOGIN`].
+pub const PASSWORD: &str = "fake-password";
 
 /// What a fake serves and how it misbehaves.
 #[derive(Debug, Clone)]

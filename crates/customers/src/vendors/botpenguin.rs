@@ -72,17 +72,6 @@ impl VendorApi for BotPenguin {
         Ok(page)
     }
 
-    fn decode_lookup(
-        &self,
-        body: &[u8],
-        id: &str,
-        options: &ConvertOptions,
-    ) -> Result<DecodedPage, DecodeError> {
-        let mut page = self.decode_page(body, options)?;
-        page.customers.retain(|c| c.id == id);
-        Ok(page)
-    }
-
     fn connect(
         &self,
         credentials: &Credentials,

@@ -321,7 +321,7 @@ pub fn to_customer(record: types::Customer, raw: Raw, options: &ConvertOptions) 
         customer.name = text::join_name(person.first_name.as_deref(), person.last_name.as_deref());
         customer.first_name = text::non_empty_owned(person.first_name);
         customer.last_name = text::non_empty_owned(person.last_name);
-        customer.email = text::email(person.email.as_deref());
+        customer.email = text::email_owned(person.email);
         customer.phone = text::non_empty_owned(person.phone);
         customer.language = text::non_empty_owned(person.language_id);
         customer.avatar_url = text::non_empty_owned(person.photo_url);

@@ -70,17 +70,6 @@ impl VendorApi for Gleantap {
         Ok(page)
     }
 
-    fn decode_lookup(
-        &self,
-        body: &[u8],
-        id: &str,
-        options: &ConvertOptions,
-    ) -> Result<DecodedPage, DecodeError> {
-        let mut page = self.decode_page(body, options)?;
-        page.customers.retain(|c| c.id == id);
-        Ok(page)
-    }
-
     fn connect(
         &self,
         credentials: &Credentials,
@@ -158,7 +147,7 @@ pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
     customer.name = text::join_name(record.firstname.as_deref(), record.lastname.as_deref());
     customer.first_name = text::non_empty_owned(record.firstname);
     customer.last_name = text::non_empty_owned(record.lastname);
-    customer.email = text::email(record.email.as_deref());
+    customer.email = text::email_owned(record.email);
     customer.phone = text::non_empty_owned(record.phone);
     customer.created_at = timestamps::rfc3339(record.created_date.as_deref());
     customer.email_opt_out = record.email_optout.and_then(flag);

@@ -198,7 +198,7 @@ pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
     let mut customer = Customer::new(VENDOR, record.id.to_string(), raw);
     customer.external_id = text::non_empty_owned(record.user_id);
     customer.name = text::non_empty_owned(record.name);
-    customer.email = text::email(record.email.as_deref());
+    customer.email = text::email_owned(record.email);
     customer.phone = text::non_empty_owned(record.phone);
     // HelpCrunch creates a customer on the first visit, so first seen is creation time.
     customer.created_at = record.first_seen.as_ref().and_then(unix_time);

@@ -10,9 +10,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{SharedState, bearer, header, window};
-use crate::BOTPENGUIN_PAGE_SIZE;
 use crate::data::{Person, hex};
 use crate::fake::Fake;
+
+/// BotPenguin's page size is not documented; the fake's is this.
+const PAGE_SIZE: usize = 20;
 
 /// BotPenguin's entry in the fakes' registry.
 pub(crate) struct FakeBotPenguin;
@@ -82,10 +84,6 @@ async fn list(
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
     };
-    let data = window(
-        &state.records,
-        (page - 1) * BOTPENGUIN_PAGE_SIZE,
-        BOTPENGUIN_PAGE_SIZE,
-    );
+    let data = window(&state.records, (page - 1) * PAGE_SIZE, PAGE_SIZE);
     Json(json!({"success": true, "message": "", "data": data, "code": 200})).into_response()
 }

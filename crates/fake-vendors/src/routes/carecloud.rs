@@ -84,7 +84,7 @@ fn error(status: StatusCode, title: &str, detail: &str) -> Response {
 
 fn authorized(state: &SharedState, headers: &HeaderMap) -> bool {
     match bearer(headers) {
-        Some(crate::CARECLOUD_TOKEN) => true,
+        Some(crate::TOKEN) => true,
         Some(token) => state
             .tokens
             .lock()
@@ -102,9 +102,9 @@ fn unauthorized() -> Response {
 }
 
 async fn login(State(state): State<SharedState>, Json(body): Json<Value>) -> Response {
-    let valid = body["user_external_application_id"] == crate::CARECLOUD_APP_ID
-        && body["login"] == crate::CARECLOUD_LOGIN
-        && body["password"] == crate::CARECLOUD_PASSWORD;
+    let valid = body["user_external_application_id"] == crate::APP_ID
+        && body["login"] == crate::LOGIN
+        && body["password"] == crate::PASSWORD;
     if !valid {
         return error(
             StatusCode::UNAUTHORIZED,

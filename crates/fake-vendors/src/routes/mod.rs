@@ -1,4 +1,5 @@
-//! The fakes' HTTP routes, one module per vendor, and their shared state.
+//! The fakes' registry (the one place that names the vendors), their HTTP routes, one
+//! module per vendor, and their shared state.
 
 pub(crate) mod botpenguin;
 pub(crate) mod carecloud;
@@ -15,6 +16,63 @@ use serde_json::Value;
 
 use crate::FakeConfig;
 use crate::faults::{self, Window};
+
+/// A vendor these fakes can stand in for. The fakes depend on nothing they are used to
+/// test: this is their own list, and the `customers` CLI maps its vendors onto it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Vendor {
+    /// Hoko.
+    Hoko,
+    /// CareCloud.
+    CareCloud,
+    /// BotPenguin.
+    BotPenguin,
+    /// Gleantap.
+    Gleantap,
+    /// HelpCrunch.
+    HelpCrunch,
+}
+
+impl Vendor {
+    /// Every fake, in a fixed order.
+    pub const ALL: [Vendor; 5] = [
+        Vendor::Hoko,
+        Vendor::CareCloud,
+        Vendor::BotPenguin,
+        Vendor::Gleantap,
+        Vendor::HelpCrunch,
+    ];
+
+    /// The lowercase name (`"helpcrunch"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Hoko => "hoko",
+            Vendor::CareCloud => "carecloud",
+            Vendor::BotPenguin => "botpenguin",
+            Vendor::Gleantap => "gleantap",
+            Vendor::HelpCrunch => "helpcrunch",
+        }
+    }
+}
+
+impl Vendor {
+    /// This vendor's fake: the registry, the one place that maps a vendor to its module.
+    pub(crate) fn fake(self) -> &'static dyn crate::fake::Fake {
+        match self {
+            Vendor::Hoko => &hoko::FakeHoko,
+            Vendor::CareCloud => &carecloud::FakeCareCloud,
+            Vendor::BotPenguin => &botpenguin::FakeBotPenguin,
+            Vendor::Gleantap => &gleantap::FakeGleantap,
+            Vendor::HelpCrunch => &helpcrunch::FakeHelpCrunch,
+        }
+    }
+}
+
+impl std::fmt::Display for Vendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// What every request of one fake shares.
 pub(crate) struct State {
