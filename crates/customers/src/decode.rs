@@ -131,6 +131,8 @@ where
     }
     let repaired = repair::<T>(vendor, raw, path, id_key);
     let id = repaired.id.clone();
+    let id_path = wildcard(path, &[Step::Key(id_key.to_owned())]);
+    let id_drifted = repaired.drifts.iter().any(|d| d.path == id_path);
     for mut found in repaired.drifts {
         found.first_record_id = id.clone();
         drift.add(found);
@@ -138,8 +140,10 @@ where
     match (repaired.record, id) {
         (Some(record), Some(id)) => {
             let mut customer = convert(record, Raw::from_raw(raw));
-            // A drifted id was stood in for while decoding: the vendor's own text wins.
-            customer.id = id;
+            if id_drifted {
+                // A stand-in id was decoded: the vendor's own text is the id.
+                customer.id = id;
+            }
             Some(customer)
         }
         (_, id) => {
@@ -439,6 +443,31 @@ mod tests {
         assert_eq!(customers.len(), 1);
         assert_eq!(drift.drifts[0].path, "$[*].tags[*].name");
         assert_eq!(drift.drifts[0].observed, "boolean");
+    }
+
+    #[test]
+    fn an_id_that_did_not_drift_reads_as_on_the_fast_path() {
+        #[derive(serde::Deserialize)]
+        struct Keyed {
+            id: uuid::Uuid,
+            #[allow(dead_code)]
+            name: Option<String>,
+        }
+        let items: Vec<&RawValue> =
+            serde_json::from_str(r#"[{"id": "550E8400-E29B-41D4-A716-446655440000", "name": 5}]"#)
+                .expect("JSON");
+        let mut drift = DriftReport::default();
+        let customers = records(
+            Vendor::Hoko,
+            &items,
+            "$[*]",
+            "id",
+            &mut drift,
+            |k: Keyed, raw| Customer::new(Vendor::Hoko, k.id.to_string(), raw),
+        );
+        // `name` drifted, so the record was repaired; its id is still the typed one.
+        assert_eq!(customers[0].id, "550e8400-e29b-41d4-a716-446655440000");
+        assert_eq!(drift.drifts[0].path, "$[*].name");
     }
 
     #[test]

@@ -6,7 +6,10 @@ use customers::{ConvertOptions, Vendor, decode_page};
 
 /// One test per vendor, named after it, so snapshots are `snapshots__<vendor>@<fixture>.snap`.
 macro_rules! snapshot_tests {
-    ($($name:ident => $vendor:expr, $glob:literal;)*) => {$(
+    ($($name:ident => $vendor:expr, $glob:literal;)*) => {
+    /// The vendors this file snapshots; a test below checks it is every vendor.
+    const COVERED: &[Vendor] = &[$($vendor),*];
+    $(
         #[test]
         fn $name() {
             let options = ConvertOptions::default();
@@ -20,6 +23,26 @@ macro_rules! snapshot_tests {
             });
         }
     )*};
+}
+
+/// A new vendor cannot go without snapshots: every vendor has a fixtures folder and a test
+/// above, and every fixtures folder belongs to a vendor.
+#[test]
+fn every_vendor_and_every_fixture_folder_is_snapshotted() {
+    let mut covered: Vec<&str> = COVERED.iter().map(|v| v.as_str()).collect();
+    let mut all: Vec<&str> = Vendor::ALL.iter().map(|v| v.as_str()).collect();
+    covered.sort_unstable();
+    all.sort_unstable();
+    assert_eq!(covered, all, "add the vendor to snapshot_tests!");
+    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut folders: Vec<String> = std::fs::read_dir(&dir)
+        .expect("fixtures folder")
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort_unstable();
+    assert_eq!(folders, all, "one fixtures folder per vendor");
 }
 
 snapshot_tests! {
