@@ -20,15 +20,13 @@ pub(crate) fn success_body(vendor: Vendor, captured: &Captured) -> Result<&[u8],
 /// The [`Error`] an unsuccessful response stands for.
 pub(crate) fn error(vendor: Vendor, captured: &Captured) -> Error {
     let api = vendor.api();
-    // The one parse of an error body; every reader below works on it.
-    let json: Option<Value> = serde_json::from_slice(&captured.body).ok();
+    // The one parse of an error body (shared with the retry layer); every reader below
+    // works on it.
+    let json = captured.json();
     let said = json
-        .as_ref()
         .and_then(|json| api.error_message(json))
         .unwrap_or_else(|| VendorMessage {
-            messages: plain_text(json.as_ref(), &captured.body)
-                .into_iter()
-                .collect(),
+            messages: plain_text(json, &captured.body).into_iter().collect(),
             ..VendorMessage::default()
         });
     let status = captured.status;
@@ -41,7 +39,7 @@ pub(crate) fn error(vendor: Vendor, captured: &Captured) -> Error {
         StatusCode::TOO_MANY_REQUESTS => ErrorKind::RateLimited {
             retry_after: crate::retry::hinted_wait(
                 &captured.headers,
-                json.as_ref().and_then(|json| api.wait_hint(json)),
+                json.and_then(|json| api.wait_hint(json)),
                 std::time::SystemTime::now(),
             ),
         },

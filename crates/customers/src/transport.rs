@@ -2,7 +2,7 @@
 //! the final response, plugged into every generated client through
 //! `client_runtime::Transport`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -22,6 +22,26 @@ pub(crate) struct Captured {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// An error body parsed as JSON, at most once, by whoever needs it first.
+    json: OnceLock<Option<serde_json::Value>>,
+}
+
+impl Captured {
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Captured {
+            status,
+            headers,
+            body,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The body as JSON (`None` when it is not), parsed on the first call only.
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.json
+            .get_or_init(|| serde_json::from_slice(&self.body).ok())
+            .as_ref()
+    }
 }
 
 type Slot = Arc<Mutex<Option<Captured>>>;
@@ -147,11 +167,10 @@ impl Resilience {
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
-                    response.bytes().await.map(|body| Captured {
-                        status,
-                        headers,
-                        body,
-                    })
+                    response
+                        .bytes()
+                        .await
+                        .map(|body| Captured::new(status, headers, body))
                 }
                 Err(err) => Err(err),
             };
@@ -160,9 +179,9 @@ impl Resilience {
                     let transient = captured.status == StatusCode::TOO_MANY_REQUESTS
                         || captured.status == StatusCode::SERVICE_UNAVAILABLE;
                     if transient {
-                        let body_hint = serde_json::from_slice(&captured.body)
-                            .ok()
-                            .and_then(|json| self.vendor.api().wait_hint(&json));
+                        let body_hint = captured
+                            .json()
+                            .and_then(|json| self.vendor.api().wait_hint(json));
                         let hint =
                             retry::hinted_wait(&captured.headers, body_hint, SystemTime::now());
                         let reason = format!("HTTP {}", captured.status.as_u16());
