@@ -514,7 +514,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Hoko API
 
-Hoko's customer endpoint, written by hand from the vendor's page "(GET) Get customers" (https://hoko.to/docs/llms.txt). The API carries no version in its path.
+Hoko's customer endpoint, written by hand from the vendor's page "(GET) Get customers" (<https://hoko.to/docs/llms.txt>). The API carries no version in its path.
 
 Version: 1.0.0*/
 pub struct Client {

@@ -5,7 +5,7 @@
 //! become calls of its generated client, how to read its error bodies and wait hints, its
 //! credentials, and the conversion of its record to [`Customer`](crate::Customer). Adding a
 //! vendor means a module here, a variant of [`Vendor`] and of [`Credentials`], and one arm
-//! in [`Vendor::api`].
+//! in `Vendor::api`.
 
 pub mod botpenguin;
 pub mod carecloud;
