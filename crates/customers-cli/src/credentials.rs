@@ -31,14 +31,13 @@ pub fn base_url(vendor: Vendor, flag: Option<String>) -> Result<Option<String>, 
 pub fn help() -> String {
     let mut text = String::from("Credentials (environment variables):\n");
     for vendor in Vendor::ALL {
-        let sets: Vec<String> = Credentials::variables(vendor)
-            .iter()
-            .map(|set| set.join(" + "))
-            .collect();
         let base = Credentials::base_url_variable(vendor)
             .map(|name| format!("; base URL in {name}"))
             .unwrap_or_default();
-        text.push_str(&format!("  {vendor}: {}{base}\n", sets.join(", or ")));
+        text.push_str(&format!(
+            "  {vendor}: {}{base}\n",
+            Credentials::variables_text(vendor)
+        ));
     }
     text
 }

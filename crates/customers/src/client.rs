@@ -262,9 +262,10 @@ impl CustomersClient {
     pub async fn get(&self, id: &str) -> Result<Customer, Error> {
         let shared = &self.shared;
         let vendor = shared.vendor;
-        let not_found = || {
+        let not_found = |said: Option<&str>| {
+            let said = said.map(|m| format!(" ({m})")).unwrap_or_default();
             Error::new(vendor, ErrorKind::NotFound)
-                .with_message(format!("no {vendor} customer has id `{id}`"))
+                .with_message(format!("no {vendor} customer has id `{id}`{said}"))
         };
         let Some(captured) = shared.connection.get(id).await? else {
             let mut all = std::pin::pin!(self.list(Query::new()));
@@ -274,14 +275,11 @@ impl CustomersClient {
                     return Ok(customer);
                 }
             }
-            return Err(not_found());
+            return Err(not_found(None));
         };
         let body = crate::response::success_body(vendor, &captured).map_err(|err| {
             if err.kind() == &ErrorKind::NotFound {
-                let said = err.message().map(|m| format!(" ({m})")).unwrap_or_default();
-                not_found()
-                    .with_status(404)
-                    .with_message(format!("no {vendor} customer has id `{id}`{said}"))
+                not_found(err.message()).with_status(404)
             } else {
                 err
             }
@@ -291,7 +289,10 @@ impl CustomersClient {
             .decode_lookup(body, id, &shared.options)
             .map_err(|err| Error::from(err).with_status(captured.status.as_u16()))?;
         let page = shared.accept(page)?;
-        page.customers.into_iter().next().ok_or_else(not_found)
+        page.customers
+            .into_iter()
+            .next()
+            .ok_or_else(|| not_found(None))
     }
 }
 

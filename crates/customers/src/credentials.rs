@@ -14,16 +14,9 @@ pub struct MissingCredentials {
 }
 
 fn describe(vendor: Vendor, missing: &[&'static str]) -> String {
-    let sets = vendor.api().credential_vars();
-    let set_text = |set: &[&str]| match set {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    };
-    let needed: Vec<String> = sets.iter().map(|set| set_text(set)).collect();
     format!(
         "{vendor} credentials are missing: set {} (not set: {})",
-        needed.join(", or "),
+        Credentials::variables_text(vendor),
         missing.join(", ")
     )
 }
@@ -59,6 +52,20 @@ impl Credentials {
     /// the first complete one wins.
     pub fn variables(vendor: Vendor) -> &'static [&'static [&'static str]] {
         vendor.api().credential_vars()
+    }
+
+    /// [`Credentials::variables`] in words: `A, or B, C and D`.
+    pub fn variables_text(vendor: Vendor) -> String {
+        let set_text = |set: &[&str]| match set {
+            [] => String::new(),
+            [one] => (*one).to_owned(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        };
+        let sets: Vec<String> = Credentials::variables(vendor)
+            .iter()
+            .map(|set| set_text(set))
+            .collect();
+        sets.join(", or ")
     }
 
     /// The environment variable holding `vendor`'s base URL, for a vendor without a default

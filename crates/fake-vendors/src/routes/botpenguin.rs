@@ -47,8 +47,7 @@ impl Fake for FakeBotPenguin {
         })
     }
 
-    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
-        let _ = (wait_seconds, limit);
+    fn too_many_requests(&self, _wait_seconds: u64, _limit: u32) -> Response {
         (
             StatusCode::TOO_MANY_REQUESTS,
             Json(json!({"success": false, "message": "Too many requests", "code": 429})),

@@ -58,9 +58,8 @@ impl Fake for FakeCareCloud {
         })
     }
 
-    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
+    fn too_many_requests(&self, _wait_seconds: u64, _limit: u32) -> Response {
         // CareCloud documents no body for 429.
-        let _ = (wait_seconds, limit);
         StatusCode::TOO_MANY_REQUESTS.into_response()
     }
 

@@ -42,8 +42,7 @@ impl Fake for FakeGleantap {
         })
     }
 
-    fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
-        let _ = (wait_seconds, limit);
+    fn too_many_requests(&self, _wait_seconds: u64, _limit: u32) -> Response {
         (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response()
     }
 }
