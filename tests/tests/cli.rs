@@ -370,9 +370,9 @@ async fn drift_is_reported_not_fatal_unless_strict() {
     let vendor = Vendor::CareCloud;
     let server = MockServer::start().await;
     let body = serde_json::json!({"data": {"customers": [
-        {"customer_id": "c1", "doi_email": "2019-06-23 11:47:22",
+        {"customer_id": "c1", "doi_email": true,
          "personal_information": {"email": "a@example.com"}},
-        {"customer_id": "c2", "doi_email": true}
+        {"customer_id": "c2", "doi_email": "2019-06-23 11:47:22"}
     ], "total_items": 2}});
     Mock::given(path("/customers"))
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
@@ -398,7 +398,7 @@ async fn drift_is_reported_not_fatal_unless_strict() {
     assert_eq!(ids, ["\"c1\"", "\"c2\""]);
     assert!(
         stderr.contains(
-            "carecloud $.data.customers[*].doi_email: 1 value, expected a boolean, found string"
+            "carecloud $.data.customers[*].doi_email: 1 value, expected a string, found boolean"
         ),
         "{stderr}"
     );
@@ -411,7 +411,7 @@ async fn drift_is_reported_not_fatal_unless_strict() {
     );
     assert_eq!(written["drifts"][0]["count"], 1);
     assert_eq!(written["drifts"][0]["first_record_id"], "c1");
-    assert_eq!(written["drifts"][0]["example"], "2019-06-23 11:47:22");
+    assert_eq!(written["drifts"][0]["example"], true);
 
     let output = list(vendor, &server.uri(), &env, &["--strict"]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);

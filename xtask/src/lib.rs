@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod codegen;
+pub mod contract;
 pub mod generate;
 pub mod lint;
 pub mod overlay;

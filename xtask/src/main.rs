@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, lint, spec, vendors, workspace_root};
+use xtask::{codegen, contract, lint, spec, vendors, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Workspace automation")]
@@ -27,6 +27,15 @@ enum Command {
     },
     /// Lint every spec (overlays applied) with Redocly CLI; needs `npm ci` first.
     Lint,
+    /// Compare a vendor's spec with its official one; fail on any difference that
+    /// `specs/<vendor>.contract.toml` does not accept with a reason.
+    Contract {
+        /// The vendor's name.
+        vendor: String,
+        /// The vendor's official OpenAPI spec (JSON or YAML).
+        #[arg(long, value_name = "PATH")]
+        upstream: std::path::PathBuf,
+    },
     /// Print a vendor's spec as codegen sees it (overlay applied), as JSON.
     Spec {
         /// The vendor's name.
@@ -59,6 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Lint => lint::run(&root)?,
+        Command::Contract { vendor, upstream } => contract_command(&root, &vendor, &upstream)?,
         Command::Spec { vendor } => {
             let selected = vendors::select(vendors::load(&root)?, std::slice::from_ref(&vendor))?;
             for v in &selected {
@@ -69,5 +79,48 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn contract_command(
+    root: &std::path::Path,
+    vendor: &str,
+    upstream: &std::path::Path,
+) -> anyhow::Result<()> {
+    let selected = vendors::select(vendors::load(root)?, &[vendor.to_owned()])?;
+    let ours = selected
+        .iter()
+        .map(|v| spec::effective(root, v))
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("unknown vendor `{vendor}`"))??;
+    let official = contract::read_official(upstream)?;
+    let accepted_path = contract::accepted_file(vendor);
+    let accepted = contract::AcceptedList::load(&root.join(&accepted_path))?;
+    let report = contract::check(&ours, &official, &accepted);
+    for difference in &report.unexplained {
+        println!("difference: {difference}");
+    }
+    for entry in &report.stale {
+        println!(
+            "stale: {} accepts `{entry}`, which no longer differs",
+            accepted_path.display()
+        );
+    }
+    if !report.passes() {
+        anyhow::bail!(
+            "{vendor}: {} unexplained difference(s) and {} stale entr(y/ies) against {}; \
+             fix the spec or explain the difference in {}",
+            report.unexplained.len(),
+            report.stale.len(),
+            upstream.display(),
+            accepted_path.display()
+        );
+    }
+    eprintln!(
+        "{vendor}: agrees with {} ({} difference(s), each accepted in {})",
+        upstream.display(),
+        report.differences.len(),
+        accepted_path.display()
+    );
     Ok(())
 }

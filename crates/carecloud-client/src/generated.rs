@@ -37,14 +37,88 @@ pub mod types {
             Default::default()
         }
     }
+    ///The consents' predecessor, still sent; its values are 0, 1 or 2.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct Agreement {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agreement_gtc: ::std::option::Option<AgreementValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agreement_marketing_communication: ::std::option::Option<AgreementValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agreement_profiling: ::std::option::Option<AgreementValue>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub custom_agreements: ::std::vec::Vec<CustomAgreement>,
+    }
+    impl Agreement {
+        pub fn builder() -> builder::Agreement {
+            Default::default()
+        }
+    }
+    ///`AgreementValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct AgreementValue(pub ::std::option::Option<AgreementValueInner>);
+    impl ::std::ops::Deref for AgreementValue {
+        type Target = ::std::option::Option<AgreementValueInner>;
+        fn deref(&self) -> &::std::option::Option<AgreementValueInner> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AgreementValue>
+    for ::std::option::Option<AgreementValueInner> {
+        fn from(value: AgreementValue) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<AgreementValueInner>>
+    for AgreementValue {
+        fn from(value: ::std::option::Option<AgreementValueInner>) -> Self {
+            Self(value)
+        }
+    }
+    ///`AgreementValueInner`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct AgreementValueInner(i64);
+    impl ::std::ops::Deref for AgreementValueInner {
+        type Target = i64;
+        fn deref(&self) -> &i64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AgreementValueInner> for i64 {
+        fn from(value: AgreementValueInner) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i64> for AgreementValueInner {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i64, 1_i64, 2_i64].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgreementValueInner {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i64>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
     ///`Consent`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Consent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consent_id: ::std::option::Option<::std::string::String>,
-        ///The consent's value (its meaning is not documented beyond 0/1).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub consent_value: ::std::option::Option<i32>,
+        pub consent_value: ::std::option::Option<AgreementValue>,
         ///`YYYY-MM-DD HH:MM:SS` in the tenant's local time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_change: ::std::option::Option<::std::string::String>,
@@ -54,16 +128,29 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CustomAgreement`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CustomAgreement {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agreement_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agreement_value: ::std::option::Option<AgreementValue>,
+    }
+    impl CustomAgreement {
+        pub fn builder() -> builder::CustomAgreement {
+            Default::default()
+        }
+    }
     ///A CareCloud customer. Nullability beyond the documented cases is not documented, so every field but `customer_id` is optional and nullable.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Customer {
         pub customer_id: ::std::string::String,
-        ///Whether the email went through double opt-in.
+        ///When the email went through double opt-in, as `YYYY-MM-DD HH:MM:SS` in the tenant's local time. (The vendor's page showed a boolean; its official spec and wider documentation say this text.)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub doi_email: ::std::option::Option<bool>,
-        ///Whether the phone went through double opt-in.
+        pub doi_email: ::std::option::Option<::std::string::String>,
+        ///When the phone went through double opt-in, as `doi_email`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub doi_phone: ::std::option::Option<bool>,
+        pub doi_phone: ::std::option::Option<::std::string::String>,
         ///`YYYY-MM-DD HH:MM:SS` in the tenant's local time, without an offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_change: ::std::option::Option<::std::string::String>,
@@ -71,7 +158,7 @@ pub mod types {
         pub personal_information: ::std::option::Option<PersonalInformation>,
         ///0 deleted, 1 active, 2 inactive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<i32>,
+        pub state: ::std::option::Option<CustomerState>,
     }
     impl Customer {
         pub fn builder() -> builder::Customer {
@@ -83,7 +170,7 @@ pub mod types {
     pub struct CustomerList {
         pub customers: ::std::vec::Vec<Customer>,
         ///Total number of customers across all pages.
-        pub total_items: i64,
+        pub total_items: u64,
     }
     impl CustomerList {
         pub fn builder() -> builder::CustomerList {
@@ -110,10 +197,47 @@ pub mod types {
             Default::default()
         }
     }
-    ///Error body shared by every error status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///0 deleted, 1 active, 2 inactive.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct CustomerState(i64);
+    impl ::std::ops::Deref for CustomerState {
+        type Target = i64;
+        fn deref(&self) -> &i64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomerState> for i64 {
+        fn from(value: CustomerState) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i64> for CustomerState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![0_i64, 1_i64, 2_i64].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomerState {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i64>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    ///Error body shared by every error status: the union of the bodies the vendor documents per status (progenitor needs one error type per operation).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Error {
-        pub error: ErrorDetail,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<ErrorDetail>,
     }
     impl Error {
         pub fn builder() -> builder::Error {
@@ -123,8 +247,24 @@ pub mod types {
     ///`ErrorData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorData {
+        ///On 405, the method that is not allowed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub http_method: ::std::option::Option<::std::string::String>,
+        ///On 403, the interface used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interface: ::std::option::Option<::std::string::String>,
+        ///On 400, the offending parameters.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_params: ::std::vec::Vec<InvalidParam>,
+        ///On 403, the resource this interface may not use.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_resource_name: ::std::option::Option<::std::string::String>,
+        ///On 404, the id that was not found.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resource_id: ::std::option::Option<::std::string::String>,
+        ///On 403 and 404, the resource.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resource_name: ::std::option::Option<::std::string::String>,
     }
     impl ErrorData {
         pub fn builder() -> builder::ErrorData {
@@ -211,8 +351,9 @@ pub mod types {
     pub struct InvalidParam {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///The parameter; the vendor documents any JSON type here.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::option::Option<InvalidParamName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -223,10 +364,53 @@ pub mod types {
             Default::default()
         }
     }
+    ///The parameter; the vendor documents any JSON type here.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum InvalidParamName {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        Number(f64),
+        Integer(i64),
+        Boolean(bool),
+        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for InvalidParamName {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    impl ::std::convert::From<f64> for InvalidParamName {
+        fn from(value: f64) -> Self {
+            Self::Number(value)
+        }
+    }
+    impl ::std::convert::From<i64> for InvalidParamName {
+        fn from(value: i64) -> Self {
+            Self::Integer(value)
+        }
+    }
+    impl ::std::convert::From<bool> for InvalidParamName {
+        fn from(value: bool) -> Self {
+            Self::Boolean(value)
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for InvalidParamName {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Object(value)
+        }
+    }
     ///`LoginData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LoginData {
         pub bearer_token: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<User>,
         ///Expiry as `YYYY-MM-DD HH:MM:SS` in the tenant's local time, no offset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_to: ::std::option::Option<::std::string::String>,
@@ -264,9 +448,10 @@ pub mod types {
     pub struct PersonalInformation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<Address>,
-        ///`YYYY-MM-DD`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub birthdate: ::std::option::Option<::std::string::String>,
+        pub agreement: ::std::option::Option<Agreement>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthdate: ::std::option::Option<::chrono::naive::NaiveDate>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consents: ::std::option::Option<::std::vec::Vec<Consent>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -274,7 +459,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub gender: ::std::option::Option<::std::num::NonZeroU32>,
+        pub gender: ::std::option::Option<PersonalInformationGender>,
         ///ISO 639-1 code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language_id: ::std::option::Option<::std::string::String>,
@@ -296,6 +481,42 @@ pub mod types {
     impl PersonalInformation {
         pub fn builder() -> builder::PersonalInformation {
             Default::default()
+        }
+    }
+    ///`PersonalInformationGender`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PersonalInformationGender(i64);
+    impl ::std::ops::Deref for PersonalInformationGender {
+        type Target = i64;
+        fn deref(&self) -> &i64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PersonalInformationGender> for i64 {
+        fn from(value: PersonalInformationGender) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<i64> for PersonalInformationGender {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: i64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ![1_i64, 2_i64, 3_i64, 4_i64, 5_i64].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PersonalInformationGender {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<i64>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`SortDirection`
@@ -351,6 +572,30 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///The enterprise user the token belongs to.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct User {
+        pub email: ::std::string::String,
+        pub first_name: ::std::string::String,
+        ///`YYYY-MM-DD HH:MM:SS` in the tenant's local time.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_login: ::std::option::Option<::std::string::String>,
+        pub last_name: ::std::string::String,
+        pub login: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub user_role_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl User {
+        pub fn builder() -> builder::User {
+            Default::default()
         }
     }
     /// Types for composing complex structures.
@@ -572,13 +817,124 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Agreement {
+            agreement_gtc: ::std::result::Result<
+                ::std::option::Option<super::AgreementValue>,
+                ::std::string::String,
+            >,
+            agreement_marketing_communication: ::std::result::Result<
+                ::std::option::Option<super::AgreementValue>,
+                ::std::string::String,
+            >,
+            agreement_profiling: ::std::result::Result<
+                ::std::option::Option<super::AgreementValue>,
+                ::std::string::String,
+            >,
+            custom_agreements: ::std::result::Result<
+                ::std::vec::Vec<super::CustomAgreement>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Agreement {
+            fn default() -> Self {
+                Self {
+                    agreement_gtc: Ok(Default::default()),
+                    agreement_marketing_communication: Ok(Default::default()),
+                    agreement_profiling: Ok(Default::default()),
+                    custom_agreements: Ok(Default::default()),
+                }
+            }
+        }
+        impl Agreement {
+            pub fn agreement_gtc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgreementValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement_gtc = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agreement_gtc: {e}")
+                    });
+                self
+            }
+            pub fn agreement_marketing_communication<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgreementValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement_marketing_communication = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agreement_marketing_communication: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agreement_profiling<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgreementValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement_profiling = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agreement_profiling: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn custom_agreements<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomAgreement>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_agreements = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_agreements: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Agreement> for super::Agreement {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Agreement,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agreement_gtc: value.agreement_gtc?,
+                    agreement_marketing_communication: value
+                        .agreement_marketing_communication?,
+                    agreement_profiling: value.agreement_profiling?,
+                    custom_agreements: value.custom_agreements?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Agreement> for Agreement {
+            fn from(value: super::Agreement) -> Self {
+                Self {
+                    agreement_gtc: Ok(value.agreement_gtc),
+                    agreement_marketing_communication: Ok(
+                        value.agreement_marketing_communication,
+                    ),
+                    agreement_profiling: Ok(value.agreement_profiling),
+                    custom_agreements: Ok(value.custom_agreements),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Consent {
             consent_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             consent_value: ::std::result::Result<
-                ::std::option::Option<i32>,
+                ::std::option::Option<super::AgreementValue>,
                 ::std::string::String,
             >,
             last_change: ::std::result::Result<
@@ -610,7 +966,7 @@ pub mod types {
             }
             pub fn consent_value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AgreementValue>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.consent_value = value
@@ -655,17 +1011,83 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomAgreement {
+            agreement_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            agreement_value: ::std::result::Result<
+                ::std::option::Option<super::AgreementValue>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomAgreement {
+            fn default() -> Self {
+                Self {
+                    agreement_id: Ok(Default::default()),
+                    agreement_value: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomAgreement {
+            pub fn agreement_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agreement_id: {e}")
+                    });
+                self
+            }
+            pub fn agreement_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgreementValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agreement_value: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomAgreement> for super::CustomAgreement {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomAgreement,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agreement_id: value.agreement_id?,
+                    agreement_value: value.agreement_value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomAgreement> for CustomAgreement {
+            fn from(value: super::CustomAgreement) -> Self {
+                Self {
+                    agreement_id: Ok(value.agreement_id),
+                    agreement_value: Ok(value.agreement_value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Customer {
             customer_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             doi_email: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             doi_phone: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             last_change: ::std::result::Result<
@@ -677,7 +1099,7 @@ pub mod types {
                 ::std::string::String,
             >,
             state: ::std::result::Result<
-                ::std::option::Option<i32>,
+                ::std::option::Option<super::CustomerState>,
                 ::std::string::String,
             >,
         }
@@ -708,7 +1130,7 @@ pub mod types {
             }
             pub fn doi_email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.doi_email = value
@@ -720,7 +1142,7 @@ pub mod types {
             }
             pub fn doi_phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.doi_phone = value
@@ -760,7 +1182,7 @@ pub mod types {
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomerState>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
@@ -804,7 +1226,7 @@ pub mod types {
                 ::std::vec::Vec<super::Customer>,
                 ::std::string::String,
             >,
-            total_items: ::std::result::Result<i64, ::std::string::String>,
+            total_items: ::std::result::Result<u64, ::std::string::String>,
         }
         impl ::std::default::Default for CustomerList {
             fn default() -> Self {
@@ -829,7 +1251,7 @@ pub mod types {
             }
             pub fn total_items<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_items = value
@@ -938,19 +1360,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Error {
-            error: ::std::result::Result<super::ErrorDetail, ::std::string::String>,
+            error: ::std::result::Result<
+                ::std::option::Option<super::ErrorDetail>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Error {
             fn default() -> Self {
                 Self {
-                    error: Err("no value supplied for error".to_string()),
+                    error: Ok(Default::default()),
                 }
             }
         }
         impl Error {
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ErrorDetail>,
+                T: ::std::convert::TryInto<::std::option::Option<super::ErrorDetail>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
@@ -976,19 +1401,68 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ErrorData {
+            http_method: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            interface: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             invalid_params: ::std::result::Result<
                 ::std::vec::Vec<super::InvalidParam>,
+                ::std::string::String,
+            >,
+            invalid_resource_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            resource_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            resource_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for ErrorData {
             fn default() -> Self {
                 Self {
+                    http_method: Ok(Default::default()),
+                    interface: Ok(Default::default()),
                     invalid_params: Ok(Default::default()),
+                    invalid_resource_name: Ok(Default::default()),
+                    resource_id: Ok(Default::default()),
+                    resource_name: Ok(Default::default()),
                 }
             }
         }
         impl ErrorData {
+            pub fn http_method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.http_method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for http_method: {e}")
+                    });
+                self
+            }
+            pub fn interface<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.interface = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for interface: {e}")
+                    });
+                self
+            }
             pub fn invalid_params<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::InvalidParam>>,
@@ -1003,6 +1477,44 @@ pub mod types {
                     });
                 self
             }
+            pub fn invalid_resource_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invalid_resource_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invalid_resource_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn resource_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resource_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resource_id: {e}")
+                    });
+                self
+            }
+            pub fn resource_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resource_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resource_name: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ErrorData> for super::ErrorData {
             type Error = super::error::ConversionError;
@@ -1010,14 +1522,24 @@ pub mod types {
                 value: ErrorData,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    http_method: value.http_method?,
+                    interface: value.interface?,
                     invalid_params: value.invalid_params?,
+                    invalid_resource_name: value.invalid_resource_name?,
+                    resource_id: value.resource_id?,
+                    resource_name: value.resource_name?,
                 })
             }
         }
         impl ::std::convert::From<super::ErrorData> for ErrorData {
             fn from(value: super::ErrorData) -> Self {
                 Self {
+                    http_method: Ok(value.http_method),
+                    interface: Ok(value.interface),
                     invalid_params: Ok(value.invalid_params),
+                    invalid_resource_name: Ok(value.invalid_resource_name),
+                    resource_id: Ok(value.resource_id),
+                    resource_name: Ok(value.resource_name),
                 }
             }
         }
@@ -1149,7 +1671,7 @@ pub mod types {
                 ::std::string::String,
             >,
             name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::InvalidParamName>,
                 ::std::string::String,
             >,
             reason: ::std::result::Result<
@@ -1186,7 +1708,9 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InvalidParamName>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1250,6 +1774,10 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::User>,
+                ::std::string::String,
+            >,
             valid_to: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1259,6 +1787,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     bearer_token: Err("no value supplied for bearer_token".to_string()),
+                    user: Ok(Default::default()),
                     valid_to: Ok(Default::default()),
                 }
             }
@@ -1273,6 +1802,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for bearer_token: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
                     });
                 self
             }
@@ -1296,6 +1837,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     bearer_token: value.bearer_token?,
+                    user: value.user?,
                     valid_to: value.valid_to?,
                 })
             }
@@ -1304,6 +1846,7 @@ pub mod types {
             fn from(value: super::LoginData) -> Self {
                 Self {
                     bearer_token: Ok(value.bearer_token),
+                    user: Ok(value.user),
                     valid_to: Ok(value.valid_to),
                 }
             }
@@ -1436,8 +1979,12 @@ pub mod types {
                 ::std::option::Option<super::Address>,
                 ::std::string::String,
             >,
+            agreement: ::std::result::Result<
+                ::std::option::Option<super::Agreement>,
+                ::std::string::String,
+            >,
             birthdate: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::chrono::naive::NaiveDate>,
                 ::std::string::String,
             >,
             consents: ::std::result::Result<
@@ -1453,7 +2000,7 @@ pub mod types {
                 ::std::string::String,
             >,
             gender: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::option::Option<super::PersonalInformationGender>,
                 ::std::string::String,
             >,
             language_id: ::std::result::Result<
@@ -1493,6 +2040,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     address: Ok(Default::default()),
+                    agreement: Ok(Default::default()),
                     birthdate: Ok(Default::default()),
                     consents: Ok(Default::default()),
                     email: Ok(Default::default()),
@@ -1522,9 +2070,23 @@ pub mod types {
                     });
                 self
             }
+            pub fn agreement<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Agreement>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agreement: {e}")
+                    });
+                self
+            }
             pub fn birthdate<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::naive::NaiveDate>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.birthdate = value
@@ -1575,7 +2137,7 @@ pub mod types {
             pub fn gender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU32>,
+                    ::std::option::Option<super::PersonalInformationGender>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1691,6 +2253,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     address: value.address?,
+                    agreement: value.agreement?,
                     birthdate: value.birthdate?,
                     consents: value.consents?,
                     email: value.email?,
@@ -1711,6 +2274,7 @@ pub mod types {
             fn from(value: super::PersonalInformation) -> Self {
                 Self {
                     address: Ok(value.address),
+                    agreement: Ok(value.agreement),
                     birthdate: Ok(value.birthdate),
                     consents: Ok(value.consents),
                     email: Ok(value.email),
@@ -1724,6 +2288,197 @@ pub mod types {
                     pre_nominals: Ok(value.pre_nominals),
                     salutation: Ok(value.salutation),
                     store_id: Ok(value.store_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct User {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            first_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            last_login: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            login: ::std::result::Result<::std::string::String, ::std::string::String>,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            store_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_role_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for User {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    first_name: Err("no value supplied for first_name".to_string()),
+                    last_login: Ok(Default::default()),
+                    last_name: Err("no value supplied for last_name".to_string()),
+                    login: Err("no value supplied for login".to_string()),
+                    phone: Ok(Default::default()),
+                    store_id: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    user_role_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl User {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_login = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_login: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for login: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn store_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.store_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for store_id: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_role_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_role_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_role_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<User> for super::User {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: User,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    last_login: value.last_login?,
+                    last_name: value.last_name?,
+                    login: value.login?,
+                    phone: value.phone?,
+                    store_id: value.store_id?,
+                    user_id: value.user_id?,
+                    user_role_ids: value.user_role_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::User> for User {
+            fn from(value: super::User) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    last_login: Ok(value.last_login),
+                    last_name: Ok(value.last_name),
+                    login: Ok(value.login),
+                    phone: Ok(value.phone),
+                    store_id: Ok(value.store_id),
+                    user_id: Ok(value.user_id),
+                    user_role_ids: Ok(value.user_role_ids),
                 }
             }
         }
@@ -1877,10 +2632,12 @@ Sends a `GET` request to `/customers/{customer_id}`
 
 Arguments:
 - `customer_id`: The customer's id.
+- `customer_short_salutation`: If true, the salutation holds the first name only. (The vendor's page shows this parameter without its name; the name comes from its wider documentation.)
 - `accept_language`: Language of the response texts (ISO 639-1 codes).
 ```ignore
 let response = client.get_customer()
     .customer_id(customer_id)
+    .customer_short_salutation(customer_short_salutation)
     .accept_language(accept_language)
     .send()
     .await;
@@ -1894,8 +2651,12 @@ Issues the bearer token that every other operation needs.
 
 Sends a `POST` request to `/users/actions/login`
 
+Arguments:
+- `accept_language`: Language of the response texts (ISO 639-1 codes).
+- `body`
 ```ignore
 let response = client.login()
+    .accept_language(accept_language)
     .body(body)
     .send()
     .await;
@@ -1920,7 +2681,7 @@ pub mod builder {
     pub struct GetCustomers<'a> {
         client: &'a super::Client,
         birthdate: Result<Option<::std::string::String>, String>,
-        count: Result<Option<::std::num::NonZeroU32>, String>,
+        count: Result<Option<::std::num::NonZeroU64>, String>,
         customer_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         customer_short_salutation: Result<Option<bool>, String>,
         customer_source_id: Result<Option<::std::string::String>, String>,
@@ -1928,7 +2689,7 @@ pub mod builder {
         email_list: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         first_name: Result<Option<::std::string::String>, String>,
         last_name: Result<Option<::std::string::String>, String>,
-        offset: Result<Option<i32>, String>,
+        offset: Result<Option<u64>, String>,
         phone: Result<Option<types::GetCustomersPhone>, String>,
         sort_direction: Result<Option<types::SortDirection>, String>,
         sort_field: Result<Option<::std::string::String>, String>,
@@ -1969,13 +2730,13 @@ pub mod builder {
         }
         pub fn count<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.count = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for count failed"
+                    "conversion to `:: std :: num :: NonZeroU64` for count failed"
                         .to_string()
                 });
             self
@@ -2073,12 +2834,12 @@ pub mod builder {
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i32>,
+            V: std::convert::TryInto<u64>,
         {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i32` for offset failed".to_string());
+                .map_err(|_| "conversion to `u64` for offset failed".to_string());
             self
         }
         pub fn phone<V>(mut self, value: V) -> Self
@@ -2242,7 +3003,35 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                405u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -2267,6 +3056,7 @@ pub mod builder {
     pub struct GetCustomer<'a> {
         client: &'a super::Client,
         customer_id: Result<::std::string::String, String>,
+        customer_short_salutation: Result<Option<bool>, String>,
         accept_language: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetCustomer<'a> {
@@ -2274,6 +3064,7 @@ pub mod builder {
             Self {
                 client: client,
                 customer_id: Err("customer_id was not initialized".to_string()),
+                customer_short_salutation: Ok(None),
                 accept_language: Ok(None),
             }
         }
@@ -2285,6 +3076,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for customer_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn customer_short_salutation<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.customer_short_salutation = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for customer_short_salutation failed"
                         .to_string()
                 });
             self
@@ -2306,8 +3110,15 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomerResponse>, Error<types::Error>> {
-            let Self { client, customer_id, accept_language } = self;
+            let Self {
+                client,
+                customer_id,
+                customer_short_salutation,
+                accept_language,
+            } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let customer_short_salutation = customer_short_salutation
+                .map_err(Error::InvalidRequest)?;
             let accept_language = accept_language.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/customers/{}", client.baseurl, encode_path(& customer_id
@@ -2331,6 +3142,12 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "customer_short_salutation",
+                        &customer_short_salutation,
+                    ),
                 )
                 .headers(header_map)
                 .build()?;
@@ -2357,6 +3174,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2364,7 +3188,21 @@ pub mod builder {
                         ),
                     )
                 }
+                405u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -2388,14 +3226,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,
+        accept_language: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::LoginRequest, String>,
     }
     impl<'a> Login<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                accept_language: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn accept_language<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.accept_language = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for accept_language failed"
+                        .to_string()
+                });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -2423,14 +3276,15 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginResponse>, Error<types::Error>> {
-            let Self { client, body } = self;
+            let Self { client, accept_language, body } = self;
+            let accept_language = accept_language.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::LoginRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/users/actions/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2438,6 +3292,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = accept_language {
+                header_map.append("Accept-Language", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2458,6 +3315,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2472,7 +3330,35 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                405u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

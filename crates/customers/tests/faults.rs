@@ -312,14 +312,14 @@ async fn a_record_of_the_wrong_shape_is_listed_and_its_drift_reported() {
     );
 }
 
-/// CareCloud's official spec documents `doi_email` as date-time text; a value of that form
-/// must not cost the record, the page or the export.
+/// CareCloud's seed page showed `doi_email` as a boolean, its official spec as date-time text
+/// (which our spec now follows); a boolean must not cost the record, the page or the export.
 #[tokio::test]
-async fn carecloud_text_where_the_spec_says_boolean_keeps_every_record() {
+async fn carecloud_boolean_where_the_spec_says_text_keeps_every_record() {
     let vendor = Vendor::CareCloud;
     let server = MockServer::start().await;
     let mut drifted = support::record(vendor, 0);
-    drifted["doi_email"] = json!("2019-06-23 11:47:22");
+    drifted["doi_email"] = json!(true);
     let body =
         json!({"data": {"customers": [drifted, support::record(vendor, 1)], "total_items": 2}});
     Mock::given(path(list_path(vendor)))
@@ -334,16 +334,13 @@ async fn carecloud_text_where_the_spec_says_boolean_keeps_every_record() {
         .collect();
     assert_eq!(customers.len(), 2);
     assert_eq!(customers[0].email.as_deref(), Some("customer0@example.com"));
-    assert_eq!(
-        customers[0].raw.to_value()["doi_email"],
-        "2019-06-23 11:47:22"
-    );
+    assert_eq!(customers[0].raw.to_value()["doi_email"], true);
     let drift = client.drift();
     assert_eq!(drift.drifts.len(), 1, "{drift:?}");
     let d = &drift.drifts[0];
     assert_eq!(d.path, "$.data.customers[*].doi_email");
-    assert_eq!(d.expected, "a boolean");
-    assert_eq!(d.observed, "string");
+    assert_eq!(d.expected, "a string");
+    assert_eq!(d.observed, "boolean");
     assert_eq!(d.count, 1);
 }
 

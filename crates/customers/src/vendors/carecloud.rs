@@ -88,7 +88,7 @@ impl VendorApi for CareCloud {
     }
 
     fn error_message(&self, body: &Value) -> Option<VendorMessage> {
-        let error = types::Error::deserialize(body).ok()?.error;
+        let error = types::Error::deserialize(body).ok()?.error?;
         let mut messages: Vec<String> = [error.title, error.detail].into_iter().flatten().collect();
         for param in error
             .error_data
@@ -96,7 +96,7 @@ impl VendorApi for CareCloud {
             .unwrap_or_default()
         {
             let text = param.message.or(param.reason).unwrap_or_default();
-            messages.push(match param.name {
+            messages.push(match param.name.as_ref().map(param_name) {
                 Some(name) => format!("{name}: {text}"),
                 None => text,
             });
@@ -328,12 +328,20 @@ pub fn to_customer(record: types::Customer, raw: Raw, options: &ConvertOptions) 
     }
     customer.updated_at =
         timestamps::local_datetime(record.last_change.as_deref(), options.local_time_zone);
-    customer.status = record.state.map(status);
+    customer.status = record.state.map(|state| status(*state));
     customer
 }
 
+/// An invalid parameter's name: the vendor documents any JSON type there.
+fn param_name(name: &types::InvalidParamName) -> String {
+    match name {
+        types::InvalidParamName::String(name) => name.clone(),
+        other => serde_json::to_string(other).unwrap_or_default(),
+    }
+}
+
 /// `state`: 0 deleted, 1 active, 2 inactive; any other number is kept as text.
-fn status(state: i32) -> Status {
+fn status(state: i64) -> Status {
     match state {
         0 => Status::Deleted,
         1 => Status::Active,

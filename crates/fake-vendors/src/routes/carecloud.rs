@@ -51,8 +51,9 @@ impl Fake for FakeCareCloud {
                 "address": {"address1": "Vodičkova 12", "zip": "11000", "city": CITIES[rng.usize(..CITIES.len())], "country_code": "cz"},
                 "consents": [{"consent_id": hex(rng, 26), "consent_value": rng.u32(0..2), "last_change": local(person.created)}],
             },
-            "doi_email": rng.bool(),
-            "doi_phone": rng.bool(),
+            // Double opt-in times (text, not the seed page's booleans), absent when none.
+            "doi_email": rng.bool().then(|| local(person.created)),
+            "doi_phone": rng.bool().then(|| local(person.updated)),
             "last_change": local(person.updated),
             "state": if person.index % 11 == 5 { 2 } else { 1 },
         })
