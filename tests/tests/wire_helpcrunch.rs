@@ -59,17 +59,21 @@ async fn get_customers_sends_the_documented_request_and_decodes_the_seed_example
     assert_eq!(customer.user_id.as_deref(), Some("user_1234567890"));
     assert_eq!(
         customer.first_seen,
-        Some(UnixTime::String("1603885746".to_owned()))
+        Some(UnixTime::Text(Some("1603885746".to_owned())))
     );
     assert_eq!(
         customer.tags.as_ref().and_then(|t| t[0].name.as_deref()),
         Some("vip")
     );
     assert_eq!(
-        customer.location.as_ref().and_then(|l| l.city.as_deref()),
+        customer
+            .location
+            .as_ref()
+            .and_then(|l| l.0.as_ref())
+            .and_then(|l| l.city.as_deref()),
         Some("Kyiv")
     );
-    let Some(CustomData::Object(custom)) = &customer.custom_data else {
+    let Some(CustomData::Object(Some(custom))) = &customer.custom_data else {
         panic!("customData is the object form: {:?}", customer.custom_data);
     };
     assert_eq!(custom["number_of_payments"], json!(15));
@@ -95,9 +99,9 @@ async fn every_documented_form_of_first_seen_and_custom_data_decodes() {
         .expect("decodes")
         .into_inner();
     let customer = &page.data[1];
-    assert_eq!(customer.first_seen, Some(UnixTime::Int64(1603885746)));
+    assert_eq!(customer.first_seen, Some(UnixTime::Seconds(1603885746)));
     assert_eq!(customer.last_seen, None);
-    let Some(CustomData::Array(entries)) = &customer.custom_data else {
+    let Some(CustomData::Entries(entries)) = &customer.custom_data else {
         panic!("customData is the array form: {:?}", customer.custom_data);
     };
     assert_eq!(entries[0].property.as_deref(), Some("plan"));
@@ -131,6 +135,7 @@ async fn get_customer_and_search_use_their_documented_requests() {
     assert_eq!(one.id, 542335);
 
     let search = SearchRequest {
+        comparison: None,
         filter: vec![SearchFilter {
             field: "customers.email".to_owned(),
             operator: "=".to_owned(),

@@ -351,7 +351,7 @@ pub mod types {
     pub struct InvalidParam {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///The parameter; the vendor documents any JSON type here.
+        ///The parameter; the vendor documents any JSON type here. (Integers are numbers: a separate integer alternative would match them twice, which `oneOf` forbids.)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<InvalidParamName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -364,14 +364,13 @@ pub mod types {
             Default::default()
         }
     }
-    ///The parameter; the vendor documents any JSON type here.
+    ///The parameter; the vendor documents any JSON type here. (Integers are numbers: a separate integer alternative would match them twice, which `oneOf` forbids.)
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum InvalidParamName {
         String(::std::string::String),
         Array(::std::vec::Vec<::std::string::String>),
         Number(f64),
-        Integer(i64),
         Boolean(bool),
         Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
     }
@@ -384,11 +383,6 @@ pub mod types {
     impl ::std::convert::From<f64> for InvalidParamName {
         fn from(value: f64) -> Self {
             Self::Number(value)
-        }
-    }
-    impl ::std::convert::From<i64> for InvalidParamName {
-        fn from(value: i64) -> Self {
-            Self::Integer(value)
         }
     }
     impl ::std::convert::From<bool> for InvalidParamName {

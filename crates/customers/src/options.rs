@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConvertOptions {
     /// The tenant's time zone, for vendors whose timestamps carry no offset (CareCloud's
-    /// `YYYY-MM-DD HH:MM:SS`). Default: UTC.
+    /// `YYYY-MM-DD HH:MM:SS`, and Gleantap's `created_date` in that form). Default: UTC.
     pub local_time_zone: Tz,
 }
 

@@ -11,7 +11,7 @@ pub mod types {
     ///A member (customer) of the app.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Customer {
-        ///Creation time (date-time; its exact form is not documented).
+        ///Creation time: RFC 3339, or `YYYY-MM-DD HH:MM:SS` without an offset, the form the vendor's create-or-update page writes (reads may return either).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_date: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -8,25 +8,33 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///The customer's custom attributes: an object of scalars on most pages, an array of `{property, value}` in one revision. Null is also accepted (the field is optional).
+    ///The customer's custom attributes: an object of scalars on most pages, an array of `{property, value}` in one revision, or null (in the object alternative, so that it matches exactly one).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum CustomData {
-        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-        Array(::std::vec::Vec<CustomDataEntry>),
+        Object(
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        ),
+        Entries(::std::vec::Vec<CustomDataEntry>),
     }
     impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     > for CustomData {
         fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            value: ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         ) -> Self {
             Self::Object(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<CustomDataEntry>> for CustomData {
         fn from(value: ::std::vec::Vec<CustomDataEntry>) -> Self {
-            Self::Array(value)
+            Self::Entries(value)
         }
     }
     ///`CustomDataEntry`
@@ -173,9 +181,29 @@ pub mod types {
             Default::default()
         }
     }
-    ///`Location`
+    ///Where the customer was last seen; null when unknown.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct Location(pub ::std::option::Option<LocationInner>);
+    impl ::std::ops::Deref for Location {
+        type Target = ::std::option::Option<LocationInner>;
+        fn deref(&self) -> &::std::option::Option<LocationInner> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Location> for ::std::option::Option<LocationInner> {
+        fn from(value: Location) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<LocationInner>> for Location {
+        fn from(value: ::std::option::Option<LocationInner>) -> Self {
+            Self(value)
+        }
+    }
+    ///Where the customer was last seen; null when unknown.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Location {
+    pub struct LocationInner {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -189,19 +217,19 @@ pub mod types {
         )]
         pub region_code: ::std::option::Option<::std::string::String>,
     }
-    impl Location {
-        pub fn builder() -> builder::Location {
+    impl LocationInner {
+        pub fn builder() -> builder::LocationInner {
             Default::default()
         }
     }
     ///`SearchFilter`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SearchFilter {
-        ///The attribute, e.g. `customers.email` or `customers.userId`.
+        ///The attribute, e.g. `customers.email`, `customers.userId`, `customers.tagsData`, `customers.telegramId`, `customers.facebookId`, `customers.instagramId`, `customers.viberId` or `customers.whatsappId`.
         pub field: ::std::string::String,
         ///Comparison such as `=`, `!=`, `~` (contains), `>` or `<`.
         pub operator: ::std::string::String,
-        ///The value to compare with (a string or a number).
+        ///The value to compare with: a string, a number, or an array of objects (e.g. tags for `customers.tagsData`).
         pub value: ::serde_json::Value,
     }
     impl SearchFilter {
@@ -209,16 +237,75 @@ pub mod types {
             Default::default()
         }
     }
+    ///Sort direction of a search; the vendor's examples write it upper-case. (A pattern, not an enum: progenitor cannot name variants that differ only in case.)
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SearchOrder(::std::string::String);
+    impl ::std::ops::Deref for SearchOrder {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchOrder> for ::std::string::String {
+        fn from(value: SearchOrder) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchOrder {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(asc|desc|ASC|DESC)$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^(asc|desc|ASC|DESC)$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchOrder {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`SearchRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SearchRequest {
+        ///How the filters combine (default `AND`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comparison: ::std::option::Option<SearchRequestComparison>,
         pub filter: ::std::vec::Vec<SearchFilter>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<::std::num::NonZeroU32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub order: ::std::option::Option<SortOrder>,
+        pub order: ::std::option::Option<SearchOrder>,
         ///Field to sort by, e.g. `customers.lastSeen`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort: ::std::option::Option<::std::string::String>,
@@ -226,6 +313,61 @@ pub mod types {
     impl SearchRequest {
         pub fn builder() -> builder::SearchRequest {
             Default::default()
+        }
+    }
+    ///How the filters combine (default `AND`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum SearchRequestComparison {
+        #[serde(rename = "AND")]
+        And,
+        #[serde(rename = "OR")]
+        Or,
+    }
+    impl ::std::fmt::Display for SearchRequestComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::And => f.write_str("AND"),
+                Self::Or => f.write_str("OR"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchRequestComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "AND" => Ok(Self::And),
+                "OR" => Ok(Self::Or),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchRequestComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchRequestComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`SortField`
@@ -351,24 +493,22 @@ pub mod types {
             Default::default()
         }
     }
-    ///Unix seconds. The vendor's pages show a string of digits (`"1603885746"`), an integer and null; null is accepted wherever a field uses this schema (the fields are optional).
+    ///Unix seconds. The vendor's customer model types it "String (UNIX timestamp) | Null"; other pages show an integer. (Null sits in the string alternative, so that it matches exactly one.)
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum UnixTime {
-        String(::std::string::String),
-        Int64(i64),
+        Text(::std::option::Option<::std::string::String>),
+        Seconds(i64),
     }
-    impl ::std::fmt::Display for UnixTime {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::String(x) => x.fmt(f),
-                Self::Int64(x) => x.fmt(f),
-            }
+    impl ::std::convert::From<::std::option::Option<::std::string::String>>
+    for UnixTime {
+        fn from(value: ::std::option::Option<::std::string::String>) -> Self {
+            Self::Text(value)
         }
     }
     impl ::std::convert::From<i64> for UnixTime {
         fn from(value: i64) -> Self {
-            Self::Int64(value)
+            Self::Seconds(value)
         }
     }
     /// Types for composing complex structures.
@@ -1145,7 +1285,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Location {
+        pub struct LocationInner {
             city: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1159,7 +1299,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Location {
+        impl ::std::default::Default for LocationInner {
             fn default() -> Self {
                 Self {
                     city: Ok(Default::default()),
@@ -1168,7 +1308,7 @@ pub mod types {
                 }
             }
         }
-        impl Location {
+        impl LocationInner {
             pub fn city<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1206,10 +1346,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Location> for super::Location {
+        impl ::std::convert::TryFrom<LocationInner> for super::LocationInner {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Location,
+                value: LocationInner,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     city: value.city?,
@@ -1218,8 +1358,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Location> for Location {
-            fn from(value: super::Location) -> Self {
+        impl ::std::convert::From<super::LocationInner> for LocationInner {
+            fn from(value: super::LocationInner) -> Self {
                 Self {
                     city: Ok(value.city),
                     country_code: Ok(value.country_code),
@@ -1306,6 +1446,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SearchRequest {
+            comparison: ::std::result::Result<
+                ::std::option::Option<super::SearchRequestComparison>,
+                ::std::string::String,
+            >,
             filter: ::std::result::Result<
                 ::std::vec::Vec<super::SearchFilter>,
                 ::std::string::String,
@@ -1319,7 +1463,7 @@ pub mod types {
                 ::std::string::String,
             >,
             order: ::std::result::Result<
-                ::std::option::Option<super::SortOrder>,
+                ::std::option::Option<super::SearchOrder>,
                 ::std::string::String,
             >,
             sort: ::std::result::Result<
@@ -1330,6 +1474,7 @@ pub mod types {
         impl ::std::default::Default for SearchRequest {
             fn default() -> Self {
                 Self {
+                    comparison: Ok(Default::default()),
                     filter: Err("no value supplied for filter".to_string()),
                     limit: Ok(Default::default()),
                     offset: Ok(Default::default()),
@@ -1339,6 +1484,20 @@ pub mod types {
             }
         }
         impl SearchRequest {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SearchRequestComparison>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
             pub fn filter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::SearchFilter>>,
@@ -1379,7 +1538,7 @@ pub mod types {
             }
             pub fn order<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::SortOrder>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SearchOrder>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.order = value
@@ -1408,6 +1567,7 @@ pub mod types {
                 value: SearchRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    comparison: value.comparison?,
                     filter: value.filter?,
                     limit: value.limit?,
                     offset: value.offset?,
@@ -1419,6 +1579,7 @@ pub mod types {
         impl ::std::convert::From<super::SearchRequest> for SearchRequest {
             fn from(value: super::SearchRequest) -> Self {
                 Self {
+                    comparison: Ok(value.comparison),
                     filter: Ok(value.filter),
                     limit: Ok(value.limit),
                     offset: Ok(value.offset),

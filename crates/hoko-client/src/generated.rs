@@ -11,7 +11,7 @@ pub mod types {
     ///A Hoko customer. Nullability is not documented: every field but `id` is treated as optional and nullable.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Customer {
-        ///URL of the customer's avatar image.
+        ///URL of the customer's avatar image; nullable, as the vendor's tracking pages show `customerAvatar`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
         ///RFC 3339 timestamp in UTC (`Z`). Kept as text so an unexpected form never fails decoding.
@@ -20,6 +20,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        ///Nullable, as the vendor's tracking pages show `customerEmail`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The id the customer has in your own system.
@@ -29,8 +30,9 @@ pub mod types {
         )]
         pub external_id: ::std::option::Option<::std::string::String>,
         pub id: ::uuid::Uuid,
+        ///Up to 100 characters (the vendor's tracking pages).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::option::Option<CustomerName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         ///RFC 3339 timestamp in UTC (`Z`). Kept as text so an unexpected form never fails decoding.
@@ -63,6 +65,60 @@ pub mod types {
     impl ::std::convert::From<::std::vec::Vec<Customer>> for CustomerList {
         fn from(value: ::std::vec::Vec<Customer>) -> Self {
             Self(value)
+        }
+    }
+    ///Up to 100 characters (the vendor's tracking pages).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CustomerName(::std::string::String);
+    impl ::std::ops::Deref for CustomerName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomerName> for ::std::string::String {
+        fn from(value: CustomerName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CustomerName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CustomerName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CustomerName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomerName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Error body shared by every error status. 403 adds `missingScopes`; 429 adds `retryAfter` (seconds).
@@ -182,7 +238,7 @@ pub mod types {
             >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::CustomerName>,
                 ::std::string::String,
             >,
             phone: ::std::result::Result<
@@ -269,7 +325,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomerName>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -752,6 +808,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

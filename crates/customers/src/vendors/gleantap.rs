@@ -55,7 +55,7 @@ impl VendorApi for Gleantap {
     fn decode_page(
         &self,
         body: &[u8],
-        _options: &ConvertOptions,
+        options: &ConvertOptions,
     ) -> Result<DecodedPage, DecodeError> {
         let envelope: Envelope = envelope(VENDOR, body)?;
         let mut page = DecodedPage::default();
@@ -65,7 +65,7 @@ impl VendorApi for Gleantap {
             "$.members[*]",
             "id",
             &mut page.drift,
-            to_customer,
+            |record, raw| to_customer(record, raw, options),
         );
         Ok(page)
     }
@@ -142,14 +142,18 @@ impl Connection for Connected {
 }
 
 /// One Gleantap member in common terms; `raw` is the record as received.
-pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
+pub fn to_customer(record: types::Customer, raw: Raw, options: &ConvertOptions) -> Customer {
     let mut customer = Customer::new(VENDOR, record.id, raw);
     customer.name = text::join_name(record.firstname.as_deref(), record.lastname.as_deref());
     customer.first_name = text::non_empty_owned(record.firstname);
     customer.last_name = text::non_empty_owned(record.lastname);
     customer.email = text::email_owned(record.email);
     customer.phone = text::non_empty_owned(record.phone);
-    customer.created_at = timestamps::rfc3339(record.created_date.as_deref());
+    // Reads may carry RFC 3339 or the `YYYY-MM-DD HH:MM:SS` that Gleantap's own
+    // create-or-update page writes (no offset: read in the configured local zone).
+    let created = record.created_date.as_deref();
+    customer.created_at = timestamps::rfc3339(created)
+        .or_else(|| timestamps::local_datetime(created, options.local_time_zone));
     customer.email_opt_out = record.email_optout.and_then(flag);
     customer.sms_opt_out = record.sms_optout.and_then(flag);
     customer

@@ -151,10 +151,12 @@ impl Connection for Connected {
                 send(VENDOR, call.send()).await
             } else {
                 let body = types::SearchRequest {
+                    // Every filter must hold, as in the facade's `Query`.
+                    comparison: Some(types::SearchRequestComparison::And),
                     filter: filters,
                     limit: Some(request.size),
                     offset: Some(offset),
-                    order,
+                    order: order.and_then(search_order),
                     sort: order.map(|_| types::SortField::CustomersFirstSeen.to_string()),
                 };
                 send(VENDOR, self.0.search_customers().body(body).send()).await
@@ -217,7 +219,16 @@ pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
 
 fn unix_time(value: &types::UnixTime) -> Option<chrono::DateTime<chrono::Utc>> {
     match value {
-        types::UnixTime::String(text) => timestamps::unix_seconds_text(text),
-        types::UnixTime::Int64(seconds) => timestamps::unix_seconds(*seconds),
+        types::UnixTime::Text(text) => timestamps::unix_seconds_text(text.as_deref()?),
+        types::UnixTime::Seconds(seconds) => timestamps::unix_seconds(*seconds),
     }
+}
+
+/// A search's sort direction, written as the vendor's own search examples write it.
+fn search_order(order: types::SortOrder) -> Option<types::SearchOrder> {
+    let text = match order {
+        types::SortOrder::Asc => "ASC",
+        types::SortOrder::Desc => "DESC",
+    };
+    types::SearchOrder::try_from(text).ok()
 }

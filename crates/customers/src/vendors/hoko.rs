@@ -147,7 +147,7 @@ impl Connection for Connected {
 pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
     let mut customer = Customer::new(VENDOR, record.id.to_string(), raw);
     customer.external_id = text::non_empty_owned(record.external_id);
-    customer.name = text::non_empty_owned(record.name);
+    customer.name = text::non_empty_owned(record.name.map(String::from));
     customer.email = text::email_owned(record.email);
     customer.phone = text::non_empty_owned(record.phone);
     customer.avatar_url = text::non_empty_owned(record.avatar);

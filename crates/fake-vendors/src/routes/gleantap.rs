@@ -38,7 +38,13 @@ impl Fake for FakeGleantap {
             "last_location": CITIES[rng.usize(..CITIES.len())],
             "email_optout": rng.u32(0..2),
             "sms_optout": rng.u32(0..2),
-            "created_date": person.created.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            // Both forms Gleantap is known to write (vendors.md): RFC 3339, and the
+            // create-or-update page's `YYYY-MM-DD HH:MM:SS` on every third member.
+            "created_date": person.created.format(if person.index % 3 == 2 {
+                "%Y-%m-%d %H:%M:%S"
+            } else {
+                "%Y-%m-%dT%H:%M:%SZ"
+            }).to_string(),
         })
     }
 
