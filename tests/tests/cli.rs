@@ -5,8 +5,11 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::sync::OnceLock;
 
+mod support;
+
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::Value;
+use support::fake_env;
 
 /// Builds the `customers` binary once and returns its path.
 fn binary() -> &'static PathBuf {
@@ -37,26 +40,6 @@ fn binary() -> &'static PathBuf {
             .next_back()
             .expect("cargo names the binary")
     })
-}
-
-/// The environment the fakes' credentials need for `vendor`.
-fn fake_env(vendor: Vendor) -> Vec<(&'static str, &'static str)> {
-    use fake_vendors::*;
-    match vendor {
-        Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
-        Vendor::CareCloud => vec![
-            ("CARECLOUD_LOGIN", LOGIN),
-            ("CARECLOUD_PASSWORD", PASSWORD),
-            ("CARECLOUD_APP_ID", APP_ID),
-        ],
-        Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
-        Vendor::Gleantap => vec![
-            ("GLEANTAP_API_KEY", API_KEY),
-            ("GLEANTAP_SECRET_KEY", SECRET_KEY),
-            ("GLEANTAP_APP_ID", APP_ID),
-        ],
-        Vendor::HelpCrunch => vec![("HELPCRUNCH_API_KEY", API_KEY)],
-    }
 }
 
 const ALL_VARS: [&str; 11] = [

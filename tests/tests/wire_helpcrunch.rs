@@ -66,11 +66,7 @@ async fn get_customers_sends_the_documented_request_and_decodes_the_seed_example
         Some("vip")
     );
     assert_eq!(
-        customer
-            .location
-            .as_ref()
-            .and_then(|l| l.0.as_ref())
-            .and_then(|l| l.city.as_deref()),
+        customer.location.as_ref().and_then(|l| l.city.as_deref()),
         Some("Kyiv")
     );
     let Some(CustomData::Object(Some(custom))) = &customer.custom_data else {

@@ -15,6 +15,7 @@
 //! ```
 
 mod data;
+mod exchanges;
 mod fake;
 mod faults;
 mod routes;
@@ -23,6 +24,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use data::records;
+pub use exchanges::Exchange;
 pub use routes::Vendor;
 use tokio::sync::oneshot;
 
@@ -54,6 +56,9 @@ pub struct FakeConfig {
     pub rate_limit_per_minute: Option<u32>,
     /// Share of requests (0.0..=1.0) that get a fault instead of an answer.
     pub fault_rate: f64,
+    /// Whether to keep every exchange for [`FakeServer::exchanges`] (tests only: it holds
+    /// every body in memory).
+    pub record_exchanges: bool,
 }
 
 impl FakeConfig {
@@ -66,6 +71,7 @@ impl FakeConfig {
             seed: 1,
             rate_limit_per_minute: None,
             fault_rate: 0.0,
+            record_exchanges: false,
         }
     }
 
@@ -93,6 +99,12 @@ impl FakeConfig {
         self
     }
 
+    /// Keeping every exchange, for [`FakeServer::exchanges`].
+    pub fn record_exchanges(mut self) -> Self {
+        self.record_exchanges = true;
+        self
+    }
+
     /// The customers this configuration serves, in creation order.
     pub fn records(&self) -> Vec<serde_json::Value> {
         records(self.vendor, self.customers, self.seed)
@@ -103,6 +115,7 @@ impl FakeConfig {
 pub struct FakeServer {
     address: SocketAddr,
     vendor: Vendor,
+    state: Arc<routes::State>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -112,7 +125,8 @@ impl FakeServer {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let address = listener.local_addr()?;
         let vendor = config.vendor;
-        let app = routes::router(Arc::new(routes::State::new(config)));
+        let state = Arc::new(routes::State::new(config));
+        let app = routes::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {
@@ -125,6 +139,7 @@ impl FakeServer {
         Ok(FakeServer {
             address,
             vendor,
+            state,
             stop: Some(stop),
         })
     }
@@ -132,6 +147,16 @@ impl FakeServer {
     /// The base URL to give a client: the vendor's server URL with this fake's host.
     pub fn base_url(&self) -> String {
         format!("http://{}{}", self.address, self.vendor.fake().base_path())
+    }
+
+    /// Every exchange served so far, oldest first; empty unless the configuration asked
+    /// for [`FakeConfig::record_exchanges`].
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.state
+            .exchanges
+            .lock()
+            .map(|log| log.clone())
+            .unwrap_or_default()
     }
 
     /// The socket address it listens on.

@@ -95,6 +95,7 @@ pub mod types {
         pub last_seen: ::std::option::Option<UnixTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
+        ///Where the customer was last seen; null when unknown.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<Location>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -181,29 +182,9 @@ pub mod types {
             Default::default()
         }
     }
-    ///Where the customer was last seen; null when unknown.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct Location(pub ::std::option::Option<LocationInner>);
-    impl ::std::ops::Deref for Location {
-        type Target = ::std::option::Option<LocationInner>;
-        fn deref(&self) -> &::std::option::Option<LocationInner> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<Location> for ::std::option::Option<LocationInner> {
-        fn from(value: Location) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::option::Option<LocationInner>> for Location {
-        fn from(value: ::std::option::Option<LocationInner>) -> Self {
-            Self(value)
-        }
-    }
-    ///Where the customer was last seen; null when unknown.
+    ///`Location`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct LocationInner {
+    pub struct Location {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -217,8 +198,8 @@ pub mod types {
         )]
         pub region_code: ::std::option::Option<::std::string::String>,
     }
-    impl LocationInner {
-        pub fn builder() -> builder::LocationInner {
+    impl Location {
+        pub fn builder() -> builder::Location {
             Default::default()
         }
     }
@@ -1285,7 +1266,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct LocationInner {
+        pub struct Location {
             city: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1299,7 +1280,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for LocationInner {
+        impl ::std::default::Default for Location {
             fn default() -> Self {
                 Self {
                     city: Ok(Default::default()),
@@ -1308,7 +1289,7 @@ pub mod types {
                 }
             }
         }
-        impl LocationInner {
+        impl Location {
             pub fn city<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1346,10 +1327,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<LocationInner> for super::LocationInner {
+        impl ::std::convert::TryFrom<Location> for super::Location {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: LocationInner,
+                value: Location,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     city: value.city?,
@@ -1358,8 +1339,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::LocationInner> for LocationInner {
-            fn from(value: super::LocationInner) -> Self {
+        impl ::std::convert::From<super::Location> for Location {
+            fn from(value: super::Location) -> Self {
                 Self {
                     city: Ok(value.city),
                     country_code: Ok(value.country_code),

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod openapi;
+
 use serde_json::Value;
 use wiremock::MockServer;
 use xtask::{spec, vendors, workspace_root};
@@ -69,4 +71,24 @@ pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
+}
+
+/// The environment the fakes' credentials need for `vendor`.
+pub fn fake_env(vendor: fake_vendors::Vendor) -> Vec<(&'static str, &'static str)> {
+    use fake_vendors::{API_KEY, APP_ID, LOGIN, PASSWORD, SECRET_KEY, Vendor};
+    match vendor {
+        Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
+        Vendor::CareCloud => vec![
+            ("CARECLOUD_LOGIN", LOGIN),
+            ("CARECLOUD_PASSWORD", PASSWORD),
+            ("CARECLOUD_APP_ID", APP_ID),
+        ],
+        Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
+        Vendor::Gleantap => vec![
+            ("GLEANTAP_API_KEY", API_KEY),
+            ("GLEANTAP_SECRET_KEY", SECRET_KEY),
+            ("GLEANTAP_APP_ID", APP_ID),
+        ],
+        Vendor::HelpCrunch => vec![("HELPCRUNCH_API_KEY", API_KEY)],
+    }
 }

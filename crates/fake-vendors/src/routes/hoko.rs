@@ -65,7 +65,15 @@ impl Fake for FakeHoko {
 }
 
 fn routes() -> Router<SharedState> {
-    Router::new().route("/api/customers", get(list))
+    Router::new()
+        .route("/api/customers", get(list))
+        .fallback(unknown_endpoint)
+}
+
+/// Hoko answers 404 on unknown endpoints (vendors.md); the body's form is not documented,
+/// so the fake uses the vendor's error envelope.
+async fn unknown_endpoint() -> Response {
+    error(StatusCode::NOT_FOUND, "Not found", "غير موجود")
 }
 
 #[derive(Deserialize)]

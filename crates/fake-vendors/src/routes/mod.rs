@@ -82,6 +82,8 @@ pub(crate) struct State {
     rng: Mutex<fastrand::Rng>,
     /// CareCloud tokens issued by login.
     pub tokens: Mutex<HashSet<String>>,
+    /// Every exchange, when the configuration records them.
+    pub exchanges: Mutex<Vec<crate::Exchange>>,
 }
 
 pub(crate) type SharedState = Arc<State>;
@@ -93,6 +95,7 @@ impl State {
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
             window: Mutex::default(),
             tokens: Mutex::default(),
+            exchanges: Mutex::default(),
             config,
         }
     }
@@ -119,7 +122,12 @@ pub(crate) fn router(state: SharedState) -> Router {
         "" => routes,
         base => Router::new().nest(base, routes),
     };
-    app.with_state(state)
+    // Outermost, so the log sees the full path and the faults' answers too.
+    app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::exchanges::record,
+    ))
+    .with_state(state)
 }
 
 /// The bearer token of a request (`Authorization: Bearer <token>`).
