@@ -1,46 +1,13 @@
 //! End to end: the built `customers` binary against the fake vendors.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
 use std::process::Output;
-use std::sync::OnceLock;
 
 mod support;
 
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::Value;
-use support::fake_env;
-
-/// Builds the `customers` binary once and returns its path.
-fn binary() -> &'static PathBuf {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let output = std::process::Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "customers-cli",
-                "--bin",
-                "customers",
-                "--message-format=json",
-            ])
-            .current_dir(xtask::workspace_root())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-            .next_back()
-            .expect("cargo names the binary")
-    })
-}
+use support::{binary, fake_env};
 
 const ALL_VARS: [&str; 11] = [
     "HOKO_API_KEY",

@@ -169,8 +169,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomerList {
         pub customers: ::std::vec::Vec<Customer>,
-        ///Total number of customers across all pages.
-        pub total_items: u64,
+        ///Total number of customers across all pages. (The official spec sets no minimum; a negative value is read as no total.)
+        pub total_items: i64,
     }
     impl CustomerList {
         pub fn builder() -> builder::CustomerList {
@@ -1220,7 +1220,7 @@ pub mod types {
                 ::std::vec::Vec<super::Customer>,
                 ::std::string::String,
             >,
-            total_items: ::std::result::Result<u64, ::std::string::String>,
+            total_items: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for CustomerList {
             fn default() -> Self {
@@ -1245,7 +1245,7 @@ pub mod types {
             }
             pub fn total_items<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<u64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_items = value

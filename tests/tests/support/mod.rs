@@ -92,3 +92,34 @@ pub fn fake_env(vendor: fake_vendors::Vendor) -> Vec<(&'static str, &'static str
         Vendor::HelpCrunch => vec![("HELPCRUNCH_API_KEY", API_KEY)],
     }
 }
+
+/// Builds the `customers` binary once and returns its path.
+pub fn binary() -> &'static std::path::PathBuf {
+    static BINARY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BINARY.get_or_init(|| {
+        let output = std::process::Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--quiet",
+                "--package",
+                "customers-cli",
+                "--bin",
+                "customers",
+                "--message-format=json",
+            ])
+            .current_dir(xtask::workspace_root())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter_map(|msg| msg["executable"].as_str().map(std::path::PathBuf::from))
+            .next_back()
+            .expect("cargo names the binary")
+    })
+}
