@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod codegen;
 pub mod contract;
+pub mod drift;
 pub mod generate;
 pub mod lint;
 pub mod overlay;

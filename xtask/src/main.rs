@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, contract, lint, spec, vendors, workspace_root};
+use xtask::{codegen, contract, drift, lint, spec, vendors, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Workspace automation")]
@@ -35,6 +35,12 @@ enum Command {
         /// The vendor's official OpenAPI spec (JSON or YAML).
         #[arg(long, value_name = "PATH")]
         upstream: std::path::PathBuf,
+    },
+    /// Print an OpenAPI Overlay that would make the specs accept the drift in a report
+    /// written by `customers list --drift-report`.
+    Drift {
+        /// The drift report (JSON).
+        report: std::path::PathBuf,
     },
     /// Print a vendor's spec as codegen sees it (overlay applied), as JSON.
     Spec {
@@ -68,6 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Lint => lint::run(&root)?,
+        Command::Drift { report } => drift_command(&root, &report)?,
         Command::Contract { vendor, upstream } => contract_command(&root, &vendor, &upstream)?,
         Command::Spec { vendor } => {
             let selected = vendors::select(vendors::load(&root)?, std::slice::from_ref(&vendor))?;
@@ -122,5 +129,35 @@ fn contract_command(
         report.differences.len(),
         accepted_path.display()
     );
+    Ok(())
+}
+
+fn drift_command(root: &std::path::Path, report: &std::path::Path) -> anyhow::Result<()> {
+    let report = drift::read_report(report)?;
+    if report.drifts.is_empty() {
+        eprintln!("the report holds no drift: nothing to change");
+        return Ok(());
+    }
+    for (i, suggestion) in drift::suggest(root, &report)?.iter().enumerate() {
+        if i > 0 {
+            println!("---");
+        }
+        let vendor = vendors::select(
+            vendors::load(root)?,
+            std::slice::from_ref(&suggestion.vendor),
+        )?;
+        let where_to = match vendor.first().and_then(|v| v.overlay.as_ref()) {
+            Some(overlay) => format!("append these actions to {}", overlay.display()),
+            None => format!(
+                "the edit to make in {}",
+                vendor
+                    .first()
+                    .map(|v| v.spec.display().to_string())
+                    .unwrap_or_default()
+            ),
+        };
+        println!("# {}: {where_to}", suggestion.vendor);
+        print!("{}", serde_yaml::to_string(&suggestion.overlay)?);
+    }
     Ok(())
 }

@@ -279,13 +279,21 @@ fn replace(value: &mut Value, segments: &[Step], with: Option<Value>) -> bool {
 /// What serde says the spec's type expects, from its message.
 fn expected(message: &str) -> String {
     if let Some(rest) = message.split(", expected ").nth(1) {
-        return rest.to_owned();
+        return match rest {
+            "i64" | "i32" | "u64" | "u32" => format!("an integer ({rest})"),
+            "f64" | "f32" => format!("a number ({rest})"),
+            _ => rest.to_owned(),
+        };
     }
     if let Some(name) = message.strip_prefix("data did not match any variant of untagged enum ") {
         return format!("one of the forms of {name}");
     }
     if message.starts_with("missing field") {
         return "a value (the field is required)".to_owned();
+    }
+    // The generated types' own checks (enum, pattern, length, bounds) say only this.
+    if message == "invalid value" || message.starts_with("doesn't match pattern") {
+        return "a value its constraints allow (enum, pattern, length or bounds)".to_owned();
     }
     message.to_owned()
 }
@@ -397,6 +405,26 @@ pub(crate) fn total(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_become_readable_expectations() {
+        assert_eq!(
+            expected("invalid type: string \"x\", expected i64"),
+            "an integer (i64)"
+        );
+        assert_eq!(
+            expected("invalid type: null, expected a string"),
+            "a string"
+        );
+        assert_eq!(
+            expected("invalid value"),
+            "a value its constraints allow (enum, pattern, length or bounds)"
+        );
+        assert_eq!(
+            expected("missing field `id`"),
+            "a value (the field is required)"
+        );
+    }
 
     #[derive(serde::Deserialize, Debug)]
     struct Person {
