@@ -38,10 +38,18 @@ impl Fake for FakeHelpCrunch {
             1 => (Value::from(seen), Value::from(last)),
             _ => (Value::from(seen.to_string()), Value::Null),
         };
-        let custom_data = if person.index.is_multiple_of(4) {
-            json!([{"property": "plan", "value": "pro"}, {"property": "seats", "value": rng.u32(1..50)}])
+        // The customer model page allows null `customData` and `location` too.
+        let custom_data = match person.index % 4 {
+            0 => {
+                json!([{"property": "plan", "value": "pro"}, {"property": "seats", "value": rng.u32(1..50)}])
+            }
+            2 => Value::Null,
+            _ => json!({"plan": "basic", "number_of_payments": rng.u32(0..40)}),
+        };
+        let location = if person.index % 5 == 4 {
+            Value::Null
         } else {
-            json!({"plan": "basic", "number_of_payments": rng.u32(0..40)})
+            json!({"regionCode": null, "countryCode": "CZ", "city": CITIES[rng.usize(..CITIES.len())]})
         };
         json!({
             "id": 100_000 + person.index,
@@ -52,7 +60,7 @@ impl Fake for FakeHelpCrunch {
             "phone": format!("+{}", person.phone_digits),
             "firstSeen": first_seen,
             "lastSeen": last_seen,
-            "location": {"regionCode": null, "countryCode": "CZ", "city": CITIES[rng.usize(..CITIES.len())]},
+            "location": location,
             "unsubscribed": rng.bool(),
             "blocked": false,
             "locale": "cs",
