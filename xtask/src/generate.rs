@@ -24,6 +24,7 @@ pub fn client_source(root: &Path, vendor: &Vendor) -> Result<String> {
         .with_inner_type(quote!(::client_runtime::Transport))
         .with_hooks(HooksMode::Expected);
     let mut generator = Generator::new(&settings);
+    crate::responses::check(&spec, &spec_name)?;
 
     // progenitor panics on some specs it cannot handle (several error types for one
     // operation, for instance): turn that into an error that names the spec.

@@ -15,9 +15,33 @@ pub mod overlay;
 pub mod spec;
 pub mod vendors;
 
-use std::path::PathBuf;
+pub mod responses;
+pub mod strict;
 
-/// The workspace root: the parent of this crate's folder.
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+/// The workspace `cargo xtask` works on: the nearest folder at or above `start` holding
+/// `specs/vendors.toml` beside a `Cargo.toml`. It comes from where the command runs, never
+/// from the path compiled in, so two checkouts sharing a `CARGO_TARGET_DIR` (and so one
+/// compiled xtask) each work on their own files.
+pub fn find_workspace_root(start: &Path) -> Result<PathBuf> {
+    for dir in start.ancestors() {
+        if dir.join(vendors::VENDORS_FILE).is_file() && dir.join("Cargo.toml").is_file() {
+            return Ok(dir.to_path_buf());
+        }
+    }
+    bail!(
+        "{} is not inside this project's workspace (no {} above it); run `cargo xtask` \
+         from the workspace or pass --workspace",
+        start.display(),
+        vendors::VENDORS_FILE
+    )
+}
+
+/// The workspace this crate was compiled in: for tests of this checkout only (the command
+/// itself uses [`find_workspace_root`]).
 pub fn workspace_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest_dir

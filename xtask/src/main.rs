@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, contract, drift, lint, spec, vendors, workspace_root};
+use xtask::{codegen, contract, drift, find_workspace_root, lint, spec, vendors};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Workspace automation")]
 struct Cli {
-    /// The workspace to work on (default: the one this xtask belongs to).
+    /// The workspace to work on (default: the one around the current folder).
     #[arg(long, global = true, value_name = "PATH")]
     workspace: Option<std::path::PathBuf>,
     #[command(subcommand)]
@@ -60,7 +60,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let root = cli.workspace.unwrap_or_else(workspace_root);
+    let root = match cli.workspace {
+        Some(root) => root,
+        None => find_workspace_root(&std::env::current_dir()?)?,
+    };
     match cli.command {
         Command::Codegen { check, vendors } => {
             let outputs = codegen::generate_all(&root, &vendors)?;

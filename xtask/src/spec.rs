@@ -6,19 +6,21 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use crate::overlay::{self, Overlay};
+use crate::strict::StrictValue;
 use crate::vendors::Vendor;
 
-/// Parses a JSON or YAML file (by extension) into a JSON value. `path` is relative to
-/// `root` and errors name it that way.
+/// Parses a JSON or YAML file (by extension) into a JSON value, refusing a key given twice
+/// in one object. `path` is relative to `root` and errors name it that way.
 pub fn read_document(root: &Path, path: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(root.join(path))
         .with_context(|| format!("reading {}", path.display()))?;
     let is_json = path.extension().is_some_and(|ext| ext == "json");
-    if is_json {
-        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))
+    let value: StrictValue = if is_json {
+        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))?
     } else {
-        serde_yaml::from_str(&text).with_context(|| format!("{}: invalid YAML", path.display()))
-    }
+        serde_yaml::from_str(&text).with_context(|| format!("{}: invalid YAML", path.display()))?
+    };
+    Ok(value.0)
 }
 
 /// The vendor's spec with its overlay applied, as JSON.

@@ -45,7 +45,24 @@ pub fn load(root: &Path) -> Result<Vec<Vendor>> {
     let list: VendorList =
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let mut seen = std::collections::BTreeSet::new();
+    let canonical_root = root
+        .canonicalize()
+        .with_context(|| format!("resolving {}", root.display()))?;
     for vendor in &list.vendor {
+        // codegen writes into this folder: it must be a folder of this workspace.
+        let crate_dir = root.join(&vendor.crate_dir);
+        let inside = crate_dir
+            .canonicalize()
+            .is_ok_and(|dir| dir.is_dir() && dir.starts_with(&canonical_root));
+        if !inside {
+            bail!(
+                "{}: vendor `{}`: crate `{}` is not a folder inside the workspace {}",
+                path.display(),
+                vendor.name,
+                vendor.crate_dir.display(),
+                root.display()
+            );
+        }
         if !seen.insert(vendor.name.as_str()) {
             bail!(
                 "{}: vendor `{}` is listed twice",

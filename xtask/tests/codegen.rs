@@ -189,3 +189,102 @@ fn an_overlay_action_that_no_longer_applies_fails_loudly() {
         "matches nothing",
     );
 }
+
+#[test]
+fn a_key_given_twice_in_a_spec_is_an_error() {
+    // serde would keep the last `servers:` silently.
+    assert_failure_writes_nothing(
+        "specs/hoko.yaml",
+        |text| {
+            text.replace(
+                "security:\n",
+                "servers:\n  - url: https://elsewhere.example\nsecurity:\n",
+            )
+        },
+        "duplicate key `servers`",
+    );
+}
+
+#[test]
+fn error_statuses_of_different_body_types_name_the_operation_and_statuses() {
+    // One error status without a body beside others with one: progenitor would panic.
+    assert_failure_writes_nothing(
+        "specs/hoko.yaml",
+        |text| {
+            text.replace(
+                "        \"500\":\n          description: Server error.\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/Error\"\n",
+                "        \"500\":\n          description: Server error.\n",
+            )
+        },
+        "operation `get_customers`: its error statuses have 2 different body types",
+    );
+}
+
+#[test]
+fn a_crate_folder_outside_the_workspace_is_refused() {
+    for (crate_dir, why) in [
+        ("../elsewhere", "outside"),
+        ("crates/no-such-client", "missing"),
+    ] {
+        let dir = scratch_workspace();
+        let list = dir.path().join("specs/vendors.toml");
+        let text = std::fs::read_to_string(&list).expect("read");
+        let text = text.replace(
+            "crate = \"crates/hoko-client\"",
+            &format!("crate = \"{crate_dir}\""),
+        );
+        std::fs::write(&list, text).expect("write");
+        std::fs::create_dir_all(dir.path().join("../elsewhere/src")).expect("mkdir");
+        let out = xtask(dir.path(), &["codegen"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{why}: codegen must fail");
+        assert!(
+            stderr.contains(&format!(
+                "crate `{crate_dir}` is not a folder inside the workspace"
+            )),
+            "{why}: {stderr}"
+        );
+        let _ = std::fs::remove_dir_all(dir.path().join("../elsewhere"));
+    }
+}
+
+/// With a shared `CARGO_TARGET_DIR`, one compiled xtask serves several checkouts: it must
+/// work on the one it runs in, not on the one it was compiled in.
+#[test]
+fn the_workspace_is_where_the_command_runs() {
+    let dir = scratch_workspace();
+    std::fs::write(dir.path().join("Cargo.toml"), "[workspace]\n").expect("write");
+    let edited = dir.path().join("crates/helpcrunch-client/src/generated.rs");
+    let mut text = std::fs::read_to_string(&edited).expect("read");
+    text.push_str("\n// a hand edit\n");
+    std::fs::write(&edited, &text).expect("write");
+
+    // From a subfolder of the scratch checkout, without --workspace.
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen", "--check"])
+        .current_dir(dir.path().join("crates/helpcrunch-client"))
+        .output()
+        .expect("run xtask");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "it checked another checkout: {stderr}"
+    );
+    assert!(
+        stderr.contains("stale: crates/helpcrunch-client/src/generated.rs"),
+        "{stderr}"
+    );
+
+    let outside = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen", "--check"])
+        .current_dir(outside.path())
+        .output()
+        .expect("run xtask");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("is not inside this project's workspace"),
+        "{stderr}"
+    );
+}

@@ -106,11 +106,12 @@ pub fn accepted_file(vendor: &str) -> PathBuf {
 pub fn read_official(path: &Path) -> Result<Value> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))
+    let value: crate::strict::StrictValue = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))?
     } else {
-        serde_yaml::from_str(&text).with_context(|| format!("{}: invalid YAML", path.display()))
-    }
+        serde_yaml::from_str(&text).with_context(|| format!("{}: invalid YAML", path.display()))?
+    };
+    Ok(value.0)
 }
 
 /// Compares `ours` with `official` and sorts the differences by `accepted`.
