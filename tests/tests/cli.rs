@@ -391,3 +391,128 @@ async fn an_unwritable_output_exits_3_and_blames_the_output() {
     );
     assert!(!stderr.contains("hoko:"), "{stderr}");
 }
+
+/// `-o FILE` replaces FILE only on success: a failed run leaves the previous FILE as it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_run_leaves_the_previous_output_file_untouched() {
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(30))
+        .await
+        .expect("fake starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("customers.csv");
+    std::fs::write(&file, "previous export\n").expect("write");
+    let file_arg = file.display().to_string();
+
+    let wrong = [("HOKO_API_KEY", "wrong")];
+    let output = list(
+        vendor,
+        &fake.base_url(),
+        &wrong,
+        &["--format", "csv", "-o", &file_arg],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "previous export\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        leftovers,
+        ["customers.csv"],
+        "no temporary or partial file is left"
+    );
+
+    let output = list(
+        vendor,
+        &fake.base_url(),
+        &fake_env(vendor),
+        &["--format", "csv", "-o", &file_arg],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert_eq!(
+        text.lines().count(),
+        31,
+        "a header and 30 customers replace it"
+    );
+}
+
+/// Ctrl-C ends a long export with exit 130; FILE keeps its previous content and what was
+/// listed goes to FILE.partial.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_exits_130_and_keeps_the_previous_file() {
+    let vendor = Vendor::HelpCrunch;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(5000))
+        .await
+        .expect("fake starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("out.jsonl");
+    std::fs::write(&file, "previous\n").expect("write");
+    let mut command = tokio::process::Command::new(binary());
+    command
+        .args([
+            "list",
+            "--vendor",
+            "helpcrunch",
+            "--base-url",
+            &fake.base_url(),
+        ])
+        .args(["--page-size", "10", "--rate-limit-per-minute", "600", "-o"])
+        .arg(&file)
+        .envs(fake_env(vendor))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("runs");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let pid = child.id().expect("running").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let output = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("it stops")
+        .expect("waits");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted after"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "previous\n");
+    let partial = dir.path().join("out.jsonl.partial");
+    let listed = std::fs::read_to_string(&partial).expect("a partial file");
+    assert!(listed.lines().count() > 0 && listed.lines().count() < 5000);
+}
+
+/// A stderr nobody reads never crashes the command (`customers demo 2>&1 | head -3`).
+#[test]
+fn a_closed_stderr_never_panics() {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let output = std::process::Command::new(binary())
+        .args([
+            "demo",
+            "--vendor",
+            "hoko",
+            "--customers",
+            "25",
+            "--format",
+            "csv",
+        ])
+        .stderr(writer)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 26);
+}

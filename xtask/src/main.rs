@@ -1,5 +1,6 @@
 //! `cargo xtask`: workspace automation. See the README.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -49,11 +50,26 @@ enum Command {
     },
 }
 
+/// `eprintln!` that never panics: a closed stderr must not turn into a crash.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`cargo xtask spec gleantap | head`): not an error.
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            say!("error: {err:#}");
             ExitCode::FAILURE
         }
     }
@@ -69,10 +85,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let outputs = codegen::generate_all(&root, &vendors)?;
             if check {
                 codegen::check(&root, &outputs)?;
-                eprintln!("generated code is up to date ({} crates)", outputs.len());
+                say!("generated code is up to date ({} crates)", outputs.len());
             } else {
                 for path in codegen::write(&root, &outputs)? {
-                    eprintln!("wrote {}", path.display());
+                    say!("wrote {}", path.display());
                 }
             }
         }
@@ -81,11 +97,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Contract { vendor, upstream } => contract_command(&root, &vendor, &upstream)?,
         Command::Spec { vendor } => {
             let selected = vendors::select(vendors::load(&root)?, std::slice::from_ref(&vendor))?;
+            let mut out = std::io::stdout().lock();
             for v in &selected {
-                println!(
+                writeln!(
+                    out,
                     "{}",
                     serde_json::to_string_pretty(&spec::effective(&root, v)?)?
-                );
+                )?;
             }
         }
     }
@@ -107,14 +125,16 @@ fn contract_command(
     let accepted_path = contract::accepted_file(vendor);
     let accepted = contract::AcceptedList::load(&root.join(&accepted_path))?;
     let report = contract::check(&ours, &official, &accepted);
+    let mut out = std::io::stdout().lock();
     for difference in &report.unexplained {
-        println!("difference: {difference}");
+        writeln!(out, "difference: {difference}")?;
     }
     for entry in &report.stale {
-        println!(
+        writeln!(
+            out,
             "stale: {} accepts `{entry}`, which no longer differs",
             accepted_path.display()
-        );
+        )?;
     }
     if !report.passes() {
         anyhow::bail!(
@@ -126,7 +146,7 @@ fn contract_command(
             accepted_path.display()
         );
     }
-    eprintln!(
+    say!(
         "{vendor}: agrees with {} ({} difference(s), each accepted in {})",
         upstream.display(),
         report.differences.len(),
@@ -138,12 +158,13 @@ fn contract_command(
 fn drift_command(root: &std::path::Path, report: &std::path::Path) -> anyhow::Result<()> {
     let report = drift::read_report(report)?;
     if report.drifts.is_empty() {
-        eprintln!("the report holds no drift: nothing to change");
+        say!("the report holds no drift: nothing to change");
         return Ok(());
     }
+    let mut out = std::io::stdout().lock();
     for (i, suggestion) in drift::suggest(root, &report)?.iter().enumerate() {
         if i > 0 {
-            println!("---");
+            writeln!(out, "---")?;
         }
         let vendor = vendors::select(
             vendors::load(root)?,
@@ -159,8 +180,8 @@ fn drift_command(root: &std::path::Path, report: &std::path::Path) -> anyhow::Re
                     .unwrap_or_default()
             ),
         };
-        println!("# {}: {where_to}", suggestion.vendor);
-        print!("{}", serde_yaml::to_string(&suggestion.overlay)?);
+        writeln!(out, "# {}: {where_to}", suggestion.vendor)?;
+        write!(out, "{}", serde_yaml::to_string(&suggestion.overlay)?)?;
     }
     Ok(())
 }

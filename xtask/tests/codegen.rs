@@ -288,3 +288,20 @@ fn the_workspace_is_where_the_command_runs() {
         "{stderr}"
     );
 }
+
+/// `cargo xtask spec gleantap | head`: a reader that goes away is not a crash.
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--workspace")
+        .arg(workspace_root())
+        .args(["spec", "gleantap"])
+        .stdout(writer)
+        .output()
+        .expect("run xtask");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

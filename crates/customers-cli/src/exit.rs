@@ -1,5 +1,5 @@
 //! Exit codes: 0 done, 1 a vendor or network error, 2 usage or configuration, 3 the output
-//! could not be written.
+//! could not be written, 130 interrupted.
 
 use std::process::ExitCode;
 
@@ -32,6 +32,14 @@ impl Failure {
     pub fn output(message: impl Into<String>) -> Self {
         Failure {
             code: 3,
+            message: message.into(),
+        }
+    }
+
+    /// Ctrl-C: exit code 130, as shells report a command ended by SIGINT.
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        Failure {
+            code: 130,
             message: message.into(),
         }
     }

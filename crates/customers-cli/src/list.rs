@@ -11,6 +11,7 @@ use crate::args::{ListArgs, OutputArgs, SortArg};
 use crate::credentials;
 use crate::exit::Failure;
 use crate::output::Output;
+use crate::output_file::OutputFile;
 use crate::progress::Progress;
 
 /// `customers list`.
@@ -65,11 +66,13 @@ pub async fn export(
         }),
     };
 
-    let sink: Box<dyn Write> = match &options.output {
-        Some(path) => Box::new(
-            std::fs::File::create(path)
-                .map_err(|e| Failure::output(format!("cannot create {}: {e}", path.display())))?,
-        ),
+    let file = options
+        .output
+        .as_deref()
+        .map(OutputFile::create)
+        .transpose()?;
+    let sink: Box<dyn Write> = match &file {
+        Some(file) => Box::new(file.writer()?),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut output = Output::new(options.format, std::io::BufWriter::new(sink))?;
@@ -79,11 +82,27 @@ pub async fn export(
             .list(query)
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
     );
+    let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
     let mut failure = None;
-    while let Some(item) = stream.next().await {
+    let mut written = 0u64;
+    loop {
+        let item = tokio::select! {
+            biased;
+            _ = &mut interrupt => {
+                failure = Some(Failure::interrupted(format!(
+                    "interrupted after {written} customers"
+                )));
+                break;
+            }
+            item = stream.next() => item,
+        };
+        let Some(item) = item else { break };
         match item {
             Ok(customer) => match output.write(&customer) {
-                Ok(()) => progress.record(),
+                Ok(()) => {
+                    written += 1;
+                    progress.record();
+                }
                 // The reader went away (`customers list | head`): stop quietly.
                 Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
                 Err(err) => return Err(err.into()),
@@ -100,6 +119,20 @@ pub async fn export(
         _ => {}
     }
     progress.finish();
+    if let Some(file) = file {
+        match &mut failure {
+            None => file.commit()?,
+            // The previous FILE stays; what was listed is kept beside it.
+            Some(failure) => {
+                if let Some(partial) = file.keep_partial(written > 0) {
+                    failure.message.push_str(&format!(
+                        "; the {written} customers listed before are in {}",
+                        partial.display()
+                    ));
+                }
+            }
+        }
+    }
     report_drift(&client.drift(), options)?;
     failure.map_or(Ok(()), Err)
 }

@@ -1,7 +1,7 @@
 //! `customers`: list any vendor's customers in one common model, or serve a fake vendor.
 //!
 //! Exit codes: 0 done (drift, if any, is reported on stderr); 1 a vendor or network error;
-//! 2 usage or configuration; 3 the output could not be written.
+//! 2 usage or configuration; 3 the output could not be written; 130 interrupted (Ctrl-C).
 
 mod args;
 mod credentials;
@@ -9,7 +9,9 @@ mod exit;
 mod list;
 mod mock;
 mod output;
+mod output_file;
 mod progress;
+mod say;
 mod vendors;
 
 use std::process::ExitCode;
@@ -35,7 +37,7 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            say::say!("error: {}", failure.message);
             failure.exit_code()
         }
     }

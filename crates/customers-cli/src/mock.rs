@@ -8,6 +8,8 @@ use fake_vendors::{FakeConfig, FakeServer};
 use crate::args::{DemoArgs, MockArgs};
 use crate::exit::Failure;
 
+use crate::say::say;
+
 /// `customers mock`: serve until interrupted; the base URL is the first line of stdout.
 pub async fn serve(args: MockArgs) -> Result<(), Failure> {
     let vendor = Vendor::from(args.vendor);
@@ -24,12 +26,12 @@ pub async fn serve(args: MockArgs) -> Result<(), Failure> {
     writeln!(stdout, "{}", fake.base_url())?;
     stdout.flush()?;
     drop(stdout);
-    eprintln!(
+    say!(
         "fake {vendor} at {}; credentials: {}",
         fake.base_url(),
         credential_hint(vendor)
     );
-    eprintln!("press Ctrl-C to stop");
+    say!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
@@ -44,7 +46,7 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::usage(format!("cannot start the fake: {e}")))?;
     if !args.output.quiet {
-        eprintln!("listing a fake {vendor} at {}", fake.base_url());
+        say!("listing a fake {vendor} at {}", fake.base_url());
     }
     crate::list::export(
         vendor,

@@ -8,6 +8,8 @@ use std::time::Duration;
 use customers::{Event, Observer, Vendor};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::say::say;
+
 /// Counts and how they are shown.
 pub struct Progress {
     vendor: Vendor,
@@ -59,7 +61,7 @@ impl Progress {
     fn show(&self, line: String) {
         match &self.mode {
             Mode::Quiet => {}
-            Mode::Lines => eprintln!("{line}"),
+            Mode::Lines => say!("{line}"),
             Mode::Bar(bar) => bar.set_message(line),
         }
     }
@@ -86,7 +88,7 @@ impl Progress {
                     c.pages
                 });
                 match &self.mode {
-                    Mode::Lines => eprintln!(
+                    Mode::Lines => say!(
                         "{}: page {} with {records} records",
                         self.vendor,
                         page.unwrap_or(0)
@@ -140,7 +142,7 @@ impl Progress {
         let summary = self.summary();
         match &self.mode {
             Mode::Quiet => {}
-            Mode::Lines => eprintln!("{summary}"),
+            Mode::Lines => say!("{summary}"),
             Mode::Bar(bar) => bar.finish_with_message(summary),
         }
     }
