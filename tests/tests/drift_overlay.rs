@@ -34,11 +34,17 @@ fn drift_of(vendor: Vendor, page: &Value) -> DriftReport {
         .drift
 }
 
-/// Copies the workspace's tracked files to `to`.
+/// Copies the workspace's files (tracked, or new and not ignored) to `to`.
 fn copy_workspace(to: &Path) {
     let root = workspace_root();
     let listing = Command::new("git")
-        .args(["ls-files", "-z"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .current_dir(&root)
         .output()
         .expect("git runs");

@@ -196,7 +196,7 @@ pub fn tokens(spec: &OpenAPI, spec_name: &str) -> Result<TokenStream> {
             ) -> Result<Self, ::client_runtime::AuthError> {
                 let http = ::client_runtime::AuthHeaders::new()
                     #(#headers)*
-                    .into_client()?;
+                    .into_client(base_url)?;
                 Ok(Self::new_with_client(
                     &::client_runtime::normalize_base_url(base_url),
                     http,
@@ -207,7 +207,7 @@ pub fn tokens(spec: &OpenAPI, spec_name: &str) -> Result<TokenStream> {
             /// A client that sends no credentials (for an operation that issues them, such as
             /// a login).
             pub fn without_credentials(base_url: &str) -> Result<Self, ::client_runtime::AuthError> {
-                let http = ::client_runtime::AuthHeaders::new().into_client()?;
+                let http = ::client_runtime::AuthHeaders::new().into_client(base_url)?;
                 Ok(Self::new_with_client(
                     &::client_runtime::normalize_base_url(base_url),
                     http,

@@ -800,7 +800,7 @@ impl Client {
         let http = ::client_runtime::AuthHeaders::new()
             .bearer("bearer token", &credentials.bearer_auth)?
             .fixed("authtype", "Key")
-            .into_client()?;
+            .into_client(base_url)?;
         Ok(
             Self::new_with_client(
                 &::client_runtime::normalize_base_url(base_url),
@@ -814,7 +814,7 @@ impl Client {
     pub fn without_credentials(
         base_url: &str,
     ) -> Result<Self, ::client_runtime::AuthError> {
-        let http = ::client_runtime::AuthHeaders::new().into_client()?;
+        let http = ::client_runtime::AuthHeaders::new().into_client(base_url)?;
         Ok(
             Self::new_with_client(
                 &::client_runtime::normalize_base_url(base_url),

@@ -69,10 +69,12 @@ impl AuthHeaders {
         self
     }
 
-    /// A client that sends these headers on every request.
-    pub fn into_client(self) -> Result<reqwest::Client, AuthError> {
+    /// A client that sends these headers on every request to `base_url`, and follows
+    /// redirects only within its origin.
+    pub fn into_client(self, base_url: &str) -> Result<reqwest::Client, AuthError> {
         reqwest::Client::builder()
             .default_headers(self.headers)
+            .redirect(crate::redirect::same_origin(base_url))
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .build()
@@ -136,7 +138,9 @@ mod tests {
         let debug = format!("{headers:?}");
         assert!(!debug.contains("very_secret"), "{debug}");
         assert!(debug.contains("Key"), "{debug}");
-        let client = headers.into_client().expect("builds");
+        let client = headers
+            .into_client("https://api.example.com")
+            .expect("builds");
         let debug = format!("{client:?}");
         assert!(!debug.contains("very_secret"), "{debug}");
     }

@@ -3,14 +3,18 @@
 //! - Auth: progenitor ignores an OpenAPI spec's `securitySchemes`, so each client crate builds
 //!   its `reqwest::Client` with [`AuthHeaders`]: the credentials as default headers, marked
 //!   sensitive. A [`Secret`] never shows its value in `Debug` or `Display`.
+//! - Redirects: a client follows them only within its base URL's origin
+//!   ([`same_origin`]), so no credential ever reaches another host.
 //! - Transport: every generated client sends its requests through a [`Transport`], the hook
 //!   where rate limiting and retries plug in.
 
 mod headers;
+mod redirect;
 mod secret;
 mod transport;
 
 pub use headers::{AuthError, AuthHeaders};
+pub use redirect::{RedirectRefused, same_origin};
 pub use secret::Secret;
 pub use transport::{Exec, ExecFuture, Transport};
 

@@ -30,12 +30,7 @@ impl OutputFile {
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(folder)
-            .map_err(|e| {
-                Failure::output(format!(
-                    "cannot create {}: {e}",
-                    path.display()
-                ))
-            })?;
+            .map_err(|e| Failure::output(format!("cannot create {}: {e}", path.display())))?;
         Ok(OutputFile {
             temp,
             path: path.to_path_buf(),

@@ -215,7 +215,9 @@ fn transport_failure(err: &reqwest::Error) -> &'static str {
         }
         cause = current.source();
     }
-    if err.is_timeout() || chain.contains("timed out") {
+    if err.is_redirect() {
+        "redirect refused"
+    } else if err.is_timeout() || chain.contains("timed out") {
         "timed out"
     } else if refused || chain.contains("connection refused") {
         "connection refused"

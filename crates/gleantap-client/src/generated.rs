@@ -796,7 +796,7 @@ impl Client {
         let http = ::client_runtime::AuthHeaders::new()
             .secret("x-api-key", "X-API-KEY key", &credentials.api_key)?
             .secret("x-secret-key", "X-SECRET-KEY key", &credentials.secret_key)?
-            .into_client()?;
+            .into_client(base_url)?;
         Ok(
             Self::new_with_client(
                 &::client_runtime::normalize_base_url(base_url),
@@ -810,7 +810,7 @@ impl Client {
     pub fn without_credentials(
         base_url: &str,
     ) -> Result<Self, ::client_runtime::AuthError> {
-        let http = ::client_runtime::AuthHeaders::new().into_client()?;
+        let http = ::client_runtime::AuthHeaders::new().into_client(base_url)?;
         Ok(
             Self::new_with_client(
                 &::client_runtime::normalize_base_url(base_url),

@@ -2149,7 +2149,7 @@ impl Client {
     ) -> Result<Self, ::client_runtime::AuthError> {
         let http = ::client_runtime::AuthHeaders::new()
             .bearer("bearer token", &credentials.bearer_auth)?
-            .into_client()?;
+            .into_client(base_url)?;
         Ok(
             Self::new_with_client(
                 &::client_runtime::normalize_base_url(base_url),
@@ -2163,7 +2163,7 @@ impl Client {
     pub fn without_credentials(
         base_url: &str,
     ) -> Result<Self, ::client_runtime::AuthError> {
-        let http = ::client_runtime::AuthHeaders::new().into_client()?;
+        let http = ::client_runtime::AuthHeaders::new().into_client(base_url)?;
         Ok(
             Self::new_with_client(
                 &::client_runtime::normalize_base_url(base_url),
