@@ -6,9 +6,11 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use crate::Secret;
 
-/// Timeouts of the authenticated client (progenitor's own default is 15 s for both).
+/// Timeouts of the authenticated client. No total timeout: a long page at a slow but steady
+/// rate is fine; a stall is not. The facade applies its own, configurable idle timeout;
+/// this read timeout is the backstop for direct users of a generated client.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+const READ_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Why an authenticated client could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +78,7 @@ impl AuthHeaders {
             .default_headers(self.headers)
             .redirect(crate::redirect::same_origin(base_url))
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
             .build()
             .map_err(AuthError::Client)
     }

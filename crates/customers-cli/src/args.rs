@@ -114,6 +114,12 @@ pub struct OutputArgs {
     /// Client-side limit of requests per minute (default: the vendor's documented limit).
     #[arg(long, value_name = "R")]
     pub rate_limit_per_minute: Option<u32>,
+    /// Seconds a response may send nothing before the attempt times out (it is retried).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
+    pub idle_timeout: f64,
+    /// Largest response body accepted, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub max_body_mib: u64,
     /// No progress bar or log lines on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -198,5 +204,15 @@ fn parse_rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
         _ => Err(format!("`{text}` is not a number between 0 and 1")),
+    }
+}
+
+/// A number of seconds above zero (fractions allowed).
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => Ok(seconds),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds between 0 and 86400"
+        )),
     }
 }

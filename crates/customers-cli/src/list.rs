@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use customers::{
-    ConvertOptions, Credentials, CustomersClient, DriftReport, Query, SortOrder, Vendor,
+    ConvertOptions, Credentials, CustomersClient, DriftReport, Limits, Query, SortOrder, Vendor,
 };
 use futures::StreamExt;
 
@@ -53,7 +53,10 @@ pub async fn export(
     if let Some(limit) = options.rate_limit_per_minute {
         builder = builder.rate_limit_per_minute(Some(limit));
     }
-    builder = builder.strict(options.strict);
+    builder = builder.strict(options.strict).limits(Limits {
+        idle_timeout: std::time::Duration::from_secs_f64(options.idle_timeout),
+        max_body_bytes: options.max_body_mib.saturating_mul(1024 * 1024),
+    });
     let client = builder.build()?;
     let query = Query {
         email: options.email.clone(),

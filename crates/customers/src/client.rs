@@ -13,7 +13,7 @@ use crate::events::{Event, Observer};
 use crate::retry::RetryPolicy;
 use crate::transport::Resilience;
 use crate::vendor_api::Connection;
-use crate::{ConvertOptions, Credentials, Customer, Error, ErrorKind, Query, Vendor};
+use crate::{ConvertOptions, Credentials, Customer, Error, ErrorKind, Limits, Query, Vendor};
 
 /// The largest page `vendor` allows, and the default page size (Hoko 10000, Gleantap 1000,
 /// HelpCrunch 100; CareCloud documents no maximum, 1000 is used); `None` where the page size
@@ -35,6 +35,7 @@ pub struct ClientBuilder {
     page_size: Option<u32>,
     rate_limit_per_minute: Option<Option<u32>>,
     retry: RetryPolicy,
+    limits: Limits,
     options: ConvertOptions,
     observer: Option<Observer>,
     strict: bool,
@@ -63,6 +64,12 @@ impl ClientBuilder {
     /// Retries of 429, 503 and connection failures.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// How long a response may stall and how large it may be.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -112,6 +119,7 @@ impl ClientBuilder {
         let transport = Transport::new(Arc::new(Resilience {
             vendor,
             policy: self.retry,
+            limits: self.limits,
             limiter: Resilience::limiter(limit),
             observer: self.observer.clone(),
         }));
@@ -222,6 +230,7 @@ impl CustomersClient {
             page_size: None,
             rate_limit_per_minute: None,
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
             options: ConvertOptions::default(),
             observer: None,
             strict: false,

@@ -14,7 +14,7 @@ use reqwest::header::HeaderMap;
 
 use crate::events::{Event, Observer};
 use crate::retry::{self, RetryPolicy};
-use crate::{Error, ErrorKind, Vendor};
+use crate::{Error, ErrorKind, Limits, Vendor};
 
 /// The last response of a request, body read in full.
 #[derive(Debug, Clone)]
@@ -44,7 +44,9 @@ impl Captured {
     }
 }
 
-type Slot = Arc<Mutex<Option<Captured>>>;
+/// The response a request ended with, or why it has none the generated code could read
+/// (a stall past the idle timeout, a body over the cap).
+type Slot = Arc<Mutex<Option<Result<Captured, Error>>>>;
 
 tokio::task_local! {
     static CAPTURE: Slot;
@@ -60,7 +62,7 @@ pub(crate) async fn send<T, E>(
     let result = CAPTURE.scope(slot.clone(), request).await;
     let captured = slot.lock().ok().and_then(|mut guard| guard.take());
     match (captured, result) {
-        (Some(captured), _) => Ok(captured),
+        (Some(outcome), _) => outcome,
         (None, Ok(_)) => {
             Err(Error::new(vendor, ErrorKind::Transport)
                 .with_message("the response was not captured"))
@@ -81,10 +83,23 @@ pub(crate) async fn send<T, E>(
     }
 }
 
+/// How one attempt ended.
+enum Attempt {
+    /// A response, body read in full.
+    Answer(Box<Captured>),
+    /// reqwest failed (connection, TLS, a broken body).
+    Failed(reqwest::Error),
+    /// Nothing arrived for the idle timeout.
+    Stalled,
+    /// The body is larger than the cap (its announced or its actual size so far).
+    TooLarge(u64),
+}
+
 /// Rate limiter, retries and capture for one vendor.
 pub(crate) struct Resilience {
     pub vendor: Vendor,
     pub policy: RetryPolicy,
+    pub limits: Limits,
     pub limiter: Option<DefaultDirectRateLimiter>,
     pub observer: Option<Observer>,
 }
@@ -163,19 +178,9 @@ impl Resilience {
             let Some(this_try) = request.try_clone() else {
                 return client.execute(request).await;
             };
-            let outcome = match client.execute(this_try).await {
-                Ok(response) => {
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    response
-                        .bytes()
-                        .await
-                        .map(|body| Captured::new(status, headers, body))
-                }
-                Err(err) => Err(err),
-            };
-            match outcome {
-                Ok(captured) => {
+            match self.attempt(client, this_try).await {
+                Attempt::Answer(captured) => {
+                    let captured = *captured;
                     let transient = captured.status == StatusCode::TOO_MANY_REQUESTS
                         || captured.status == StatusCode::SERVICE_UNAVAILABLE;
                     if transient {
@@ -192,9 +197,39 @@ impl Resilience {
                             continue;
                         }
                     }
-                    return Ok(self.deliver(captured));
+                    return Ok(self.deliver(Ok(captured)));
                 }
-                Err(err) if !err.is_builder() => {
+                Attempt::Stalled => {
+                    if !self
+                        .wait_to_retry(
+                            attempt,
+                            None,
+                            &mut schedule,
+                            &mut waited,
+                            "timed out".into(),
+                        )
+                        .await
+                    {
+                        let idle = self.limits.idle_timeout.as_secs_f64();
+                        let error = Error::new(self.vendor, ErrorKind::Transport).with_message(
+                            format!(
+                                "timed out: no data for {idle} s (attempt {attempt}; the idle timeout is configurable)"
+                            ),
+                        );
+                        return Ok(self.deliver(Err(error)));
+                    }
+                }
+                Attempt::TooLarge(size) => {
+                    let cap = self.limits.max_body_bytes;
+                    let error = Error::new(self.vendor, ErrorKind::Transport).with_message(
+                        format!(
+                            "the response body ({size} bytes or more) is larger than the {cap}-byte cap; \
+                             raise the cap or ask for smaller pages"
+                        ),
+                    );
+                    return Ok(self.deliver(Err(error)));
+                }
+                Attempt::Failed(err) if !err.is_builder() && !err.is_redirect() => {
                     let reason = if err.is_timeout() {
                         "timed out"
                     } else if err.is_connect() {
@@ -209,23 +244,67 @@ impl Resilience {
                         return Err(err);
                     }
                 }
-                Err(err) => return Err(err),
+                Attempt::Failed(err) => return Err(err),
             }
         }
+    }
+
+    /// One attempt: the response head, then the body piece by piece, each awaited for at
+    /// most the idle timeout, the body never beyond the cap.
+    async fn attempt(&self, client: &reqwest::Client, request: reqwest::Request) -> Attempt {
+        let idle = self.limits.idle_timeout;
+        let cap = self.limits.max_body_bytes;
+        let mut response = match tokio::time::timeout(idle, client.execute(request)).await {
+            Err(_) => return Attempt::Stalled,
+            Ok(Err(err)) => return Attempt::Failed(err),
+            Ok(Ok(response)) => response,
+        };
+        let announced = response.content_length();
+        if let Some(length) = announced.filter(|length| *length > cap) {
+            return Attempt::TooLarge(length);
+        }
+        let capacity = announced.and_then(|l| usize::try_from(l).ok()).unwrap_or(0);
+        // A body error carries no URL of its own; the error names the path from it.
+        let url = response.url().clone();
+        let mut body = Vec::with_capacity(capacity);
+        loop {
+            match tokio::time::timeout(idle, response.chunk()).await {
+                Err(_) => return Attempt::Stalled,
+                Ok(Err(err)) => return Attempt::Failed(err.with_url(url)),
+                Ok(Ok(None)) => break,
+                Ok(Ok(Some(chunk))) => {
+                    let size = (body.len() + chunk.len()) as u64;
+                    if size > cap {
+                        return Attempt::TooLarge(size);
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        Attempt::Answer(Box::new(Captured::new(status, headers, Bytes::from(body))))
     }
 
     /// Stores the final response for [`send`] and hands the generated code the same status
     /// with an empty body: its typed decode, whose result [`send`] never uses, then costs
     /// nothing. Outside [`send`] (no capture slot) the generated code gets the whole response.
-    fn deliver(&self, captured: Captured) -> reqwest::Response {
-        let (status, headers) = (captured.status, captured.headers.clone());
-        let mut captured = Some(captured);
+    fn deliver(&self, outcome: Result<Captured, Error>) -> reqwest::Response {
+        let (status, headers) = match &outcome {
+            Ok(captured) => (captured.status, captured.headers.clone()),
+            // No response to hand over: [`send`] returns the error instead.
+            Err(_) => (StatusCode::BAD_GATEWAY, HeaderMap::new()),
+        };
+        let mut outcome = Some(outcome);
         let _ = CAPTURE.try_with(|slot| {
             if let Ok(mut guard) = slot.lock() {
-                *guard = captured.take();
+                *guard = outcome.take();
             }
         });
-        let body = captured.map(|whole| whole.body).unwrap_or_default();
+        let body = outcome
+            .and_then(Result::ok)
+            .map(|whole| whole.body)
+            .unwrap_or_default();
         let mut response = http::Response::new(body);
         *response.status_mut() = status;
         *response.headers_mut() = headers;

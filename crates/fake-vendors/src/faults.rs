@@ -81,7 +81,10 @@ pub(crate) async fn misbehave(
     });
     match fault {
         None => next.run(request).await,
-        Some(Fault::TooManyRequests) => vendor.fake().too_many_requests(1, 0),
+        Some(Fault::TooManyRequests) => {
+            let wait = (state.config.time_scale.max(0.0)).round() as u64;
+            vendor.fake().too_many_requests(wait, 0)
+        }
         Some(Fault::Unavailable) => vendor.fake().unavailable(),
         Some(Fault::Reset) => broken_body(Bytes::new()),
         Some(Fault::Truncated) => {
@@ -96,7 +99,7 @@ pub(crate) async fn misbehave(
             truncated
         }
         Some(Fault::Stall) => {
-            tokio::time::sleep(STALL).await;
+            tokio::time::sleep(STALL.mul_f64(state.config.time_scale.clamp(0.0, 1000.0))).await;
             next.run(request).await
         }
     }

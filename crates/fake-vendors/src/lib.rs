@@ -59,6 +59,9 @@ pub struct FakeConfig {
     /// Whether to keep every exchange for [`FakeServer::exchanges`] (tests only: it holds
     /// every body in memory).
     pub record_exchanges: bool,
+    /// Multiplies the faults' delays (a stall, the wait an injected 429 asks for), so tests
+    /// can run long exports fast. 1.0 is real time.
+    pub time_scale: f64,
 }
 
 impl FakeConfig {
@@ -72,6 +75,7 @@ impl FakeConfig {
             rate_limit_per_minute: None,
             fault_rate: 0.0,
             record_exchanges: false,
+            time_scale: 1.0,
         }
     }
 
@@ -96,6 +100,12 @@ impl FakeConfig {
     /// Injecting a fault into this share of requests.
     pub fn fault_rate(mut self, rate: f64) -> Self {
         self.fault_rate = rate;
+        self
+    }
+
+    /// With the faults' delays multiplied by `scale`.
+    pub fn time_scale(mut self, scale: f64) -> Self {
+        self.time_scale = scale;
         self
     }
 
