@@ -93,6 +93,9 @@ pub struct OutputArgs {
     /// Stop after N customers.
     #[arg(long, value_name = "N")]
     pub max: Option<u64>,
+    /// Fail after N pages if the vendor still announces more (a server that never ends).
+    #[arg(long, value_name = "N")]
+    pub max_pages: Option<u32>,
     /// Only customers with this email.
     #[arg(long)]
     pub email: Option<String>,

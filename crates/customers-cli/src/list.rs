@@ -13,6 +13,7 @@ use crate::exit::Failure;
 use crate::output::Output;
 use crate::output_file::OutputFile;
 use crate::progress::Progress;
+use crate::say::say;
 
 /// `customers list`.
 pub async fn run(args: ListArgs) -> Result<(), Failure> {
@@ -53,6 +54,7 @@ pub async fn export(
     if let Some(limit) = options.rate_limit_per_minute {
         builder = builder.rate_limit_per_minute(Some(limit));
     }
+    builder = builder.max_pages(options.max_pages);
     builder = builder.strict(options.strict).limits(Limits {
         idle_timeout: std::time::Duration::from_secs_f64(options.idle_timeout),
         max_body_bytes: options.max_body_mib.saturating_mul(1024 * 1024),
@@ -135,6 +137,14 @@ pub async fn export(
                 }
             }
         }
+    }
+    let repeats = client.repeats();
+    if repeats > 0 {
+        say!(
+            "note: {repeats} customer{} came again on a later page (the vendor's data shifted while paging) and {} written once",
+            if repeats == 1 { "" } else { "s" },
+            if repeats == 1 { "was" } else { "were" }
+        );
     }
     report_drift(&client.drift(), options)?;
     failure.map_or(Ok(()), Err)

@@ -23,6 +23,8 @@ struct Counts {
     pages: u64,
     /// Values that did not match the vendor's spec.
     drifted: u64,
+    /// Customers skipped because an earlier page had them.
+    repeats: u64,
 }
 
 enum Mode {
@@ -67,17 +69,25 @@ impl Progress {
     }
 
     fn summary(&self) -> String {
-        let (records, pages, drifted) = self
+        let (records, pages, drifted, repeats) = self
             .counts
             .lock()
-            .map(|c| (c.records, c.pages, c.drifted))
+            .map(|c| (c.records, c.pages, c.drifted, c.repeats))
             .unwrap_or_default();
         let drift = if drifted > 0 {
             format!(", {drifted} values off-spec")
         } else {
             String::new()
         };
-        format!("{}: {records} records, {pages} pages{drift}", self.vendor)
+        let repeated = if repeats > 0 {
+            format!(", {repeats} repeats skipped")
+        } else {
+            String::new()
+        };
+        format!(
+            "{}: {records} records, {pages} pages{drift}{repeated}",
+            self.vendor
+        )
     }
 
     fn on_event(&self, event: &Event) {
@@ -114,6 +124,11 @@ impl Progress {
                         self.summary(),
                         wait.as_secs_f64()
                     ));
+                }
+            }
+            Event::Repeated { count, .. } => {
+                if let Ok(mut counts) = self.counts.lock() {
+                    counts.repeats = *count;
                 }
             }
             Event::Drift {

@@ -39,6 +39,7 @@ pub struct ClientBuilder {
     options: ConvertOptions,
     observer: Option<Observer>,
     strict: bool,
+    max_pages: Option<u32>,
 }
 
 impl ClientBuilder {
@@ -93,6 +94,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Stop with [`ErrorKind::PageLimit`] after `pages` pages, for a server that never
+    /// ends (`None`, the default: no limit).
+    pub fn max_pages(mut self, pages: Option<u32>) -> Self {
+        self.max_pages = pages;
+        self
+    }
+
     /// The client. Fails with [`ErrorKind::Configuration`] on a missing CareCloud base URL,
     /// a page size out of range, or a credential that cannot be sent.
     pub fn build(self) -> Result<CustomersClient, Error> {
@@ -133,6 +141,8 @@ impl ClientBuilder {
                 observer: self.observer,
                 strict: self.strict,
                 drift: Mutex::default(),
+                max_pages: self.max_pages,
+                repeats: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
@@ -162,9 +172,26 @@ pub(crate) struct Shared {
     pub observer: Option<Observer>,
     pub strict: bool,
     pub drift: Mutex<DriftReport>,
+    /// Stop with [`ErrorKind::PageLimit`] after this many pages.
+    pub max_pages: Option<u32>,
+    /// Customers a page repeated after an earlier page had them: skipped.
+    pub repeats: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
+    /// A customer already written came again: counted, reported, skipped.
+    pub fn repeated(&self, id: &str) {
+        let count = self
+            .repeats
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        tracing::debug!(vendor = %self.vendor, id, count, "repeated customer skipped");
+        self.emit(Event::Repeated {
+            vendor: self.vendor,
+            count,
+        });
+    }
+
     pub fn emit(&self, event: Event) {
         if let Some(observer) = &self.observer {
             observer(&event);
@@ -234,6 +261,7 @@ impl CustomersClient {
             options: ConvertOptions::default(),
             observer: None,
             strict: false,
+            max_pages: None,
         }
     }
 
@@ -262,6 +290,14 @@ impl CustomersClient {
             .lock()
             .map(|log| log.clone())
             .unwrap_or_default()
+    }
+
+    /// Customers skipped since this client was built because an earlier page of the same
+    /// listing had them already (the vendor's data shifted while paging).
+    pub fn repeats(&self) -> u64 {
+        self.shared
+            .repeats
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The customer with the vendor's id `id`, through the vendor's documented lookup

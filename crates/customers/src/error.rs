@@ -42,6 +42,12 @@ pub enum ErrorKind {
     },
     /// A page repeated the previous page's customers, so paging would never end.
     PagingLoop,
+    /// The listing reached the page limit (`ClientBuilder::max_pages`) with more pages
+    /// still announced.
+    PageLimit {
+        /// The limit.
+        pages: u32,
+    },
     /// The query or lookup cannot be sent to this vendor (an unsupported filter, an id that
     /// cannot exist).
     InvalidQuery,
@@ -62,6 +68,7 @@ impl ErrorKind {
             ErrorKind::Transport => "transport error",
             ErrorKind::Decode { .. } => "unexpected response",
             ErrorKind::PagingLoop => "paging does not advance",
+            ErrorKind::PageLimit { .. } => "page limit reached",
             ErrorKind::InvalidQuery => "invalid query",
             ErrorKind::Configuration => "configuration error",
         }

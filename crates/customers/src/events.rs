@@ -36,6 +36,14 @@ pub enum Event {
         /// Records of the page without a readable id (kept in the drift report).
         unreadable: usize,
     },
+    /// A customer already listed came again on a later page (the vendor's data shifted
+    /// while paging): it is skipped, not written twice.
+    Repeated {
+        /// The vendor.
+        vendor: Vendor,
+        /// Repeats skipped so far in this client.
+        count: u64,
+    },
     /// The client-side rate limiter holds a request back.
     Throttled {
         /// The vendor.

@@ -95,6 +95,7 @@ pub mod query;
 mod raw;
 mod response;
 mod retry;
+mod seen;
 mod text;
 mod timestamps;
 mod transport;

@@ -2,7 +2,6 @@
 //! (its [`Paging`]), and never looping on a page that does not advance.
 
 use std::collections::VecDeque;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use futures::Stream;
@@ -10,6 +9,7 @@ use futures::Stream;
 use crate::client::Shared;
 use crate::events::Event;
 use crate::response::success_body;
+use crate::seen::SeenIds;
 use crate::vendor_api::{PageRequest, Paging};
 use crate::{Customer, Error, ErrorKind, Query, Vendor};
 
@@ -37,13 +37,7 @@ pub(crate) fn offset_i32(vendor: Vendor, offset: u64) -> Result<i32, Error> {
 
 /// The cursor after a page of `len` customers (`total` reported), or `None` when it was the
 /// last.
-fn next_cursor(
-    paging: Paging,
-    cursor: Cursor,
-    len: usize,
-    total: Option<u64>,
-    size: NonZeroU32,
-) -> Option<Cursor> {
+fn next_cursor(paging: Paging, cursor: Cursor, len: usize, total: Option<u64>) -> Option<Cursor> {
     let len = len as u64;
     if len == 0 {
         return None;
@@ -52,13 +46,11 @@ fn next_cursor(
         offset: cursor.offset + len,
         page: cursor.page.saturating_add(1),
     };
+    // A short page is not the end until an empty page confirms it: a vendor may serve fewer
+    // than asked (a lower cap than documented), and the next offset is where the page ended.
     let last = match paging {
-        Paging::OffsetUntilShortPage => len < u64::from(size.get()),
-        Paging::OffsetUntilTotal => match total {
-            Some(total) => next.offset >= total,
-            None => len < u64::from(size.get()),
-        },
-        Paging::PageNumberUntilEmpty => false,
+        Paging::OffsetUntilShortPage | Paging::PageNumberUntilEmpty => false,
+        Paging::OffsetUntilTotal => total.is_some_and(|total| next.offset >= total),
     };
     (!last).then_some(next)
 }
@@ -69,6 +61,11 @@ struct State {
     next: Option<Cursor>,
     buffer: VecDeque<Customer>,
     previous_ids: Vec<String>,
+    /// Every id written so far: a vendor whose data shifts while paging serves overlapping
+    /// pages, and a customer is written once.
+    seen: SeenIds,
+    /// Pages fetched so far.
+    pages: u32,
     /// A query the vendor cannot apply: reported before any request, then the end.
     rejected: Option<Error>,
 }
@@ -85,6 +82,8 @@ pub(crate) fn list(
         next: Some(Cursor::START),
         buffer: VecDeque::new(),
         previous_ids: Vec::new(),
+        seen: SeenIds::new(),
+        pages: 0,
         rejected,
     };
     futures::stream::unfold(state, step)
@@ -97,12 +96,26 @@ async fn step(mut state: State) -> Option<(Result<Customer, Error>, State)> {
     }
     loop {
         if let Some(customer) = state.buffer.pop_front() {
-            if state.query.matches(&customer) {
-                return Some((Ok(customer), state));
+            if !state.query.matches(&customer) {
+                continue;
             }
-            continue;
+            if !state.seen.insert(&customer.id) {
+                state.shared.repeated(&customer.id);
+                continue;
+            }
+            return Some((Ok(customer), state));
         }
         let cursor = state.next.take()?;
+        if let Some(limit) = state.shared.max_pages
+            && state.pages >= limit
+        {
+            let err = Error::new(state.shared.vendor, ErrorKind::PageLimit { pages: limit })
+                .with_message(format!(
+                    "stopped after {limit} pages, the page limit, with more announced"
+                ));
+            return Some((Err(err), state));
+        }
+        state.pages += 1;
         match fetch(&state, cursor).await {
             Ok((customers, next, ids)) => {
                 state.next = next;
@@ -153,7 +166,7 @@ async fn fetch(
             )),
         );
     }
-    let next = next_cursor(api.paging(), cursor, len, page.total, shared.page_size);
+    let next = next_cursor(api.paging(), cursor, len, page.total);
     Ok((page.customers, next, ids))
 }
 
@@ -161,46 +174,44 @@ async fn fetch(
 mod tests {
     use super::*;
 
-    const SIZE: NonZeroU32 = match NonZeroU32::new(10) {
-        Some(size) => size,
-        None => NonZeroU32::MIN,
-    };
-
     const AT: Cursor = Cursor {
         offset: 20,
         page: 3,
     };
 
     #[test]
-    fn short_page_ends_offset_paging() {
+    fn a_short_page_continues_where_it_ended_and_only_an_empty_one_ends() {
         let short = Paging::OffsetUntilShortPage;
         assert_eq!(
-            next_cursor(short, AT, 10, None, SIZE),
+            next_cursor(short, AT, 10, None),
             Some(Cursor {
                 offset: 30,
                 page: 4
             })
         );
-        assert_eq!(next_cursor(short, AT, 9, None, SIZE), None);
-        assert_eq!(next_cursor(short, AT, 0, None, SIZE), None);
+        // Fewer than asked: go on at the next offset, which confirms the end or not.
+        assert_eq!(next_cursor(short, AT, 9, None).map(|c| c.offset), Some(29));
+        assert_eq!(next_cursor(short, AT, 0, None), None);
     }
 
     #[test]
     fn total_ends_counted_paging() {
         let counted = Paging::OffsetUntilTotal;
-        assert_eq!(next_cursor(counted, AT, 10, Some(30), SIZE), None);
-        assert!(next_cursor(counted, AT, 10, Some(31), SIZE).is_some());
-        assert_eq!(next_cursor(counted, AT, 9, None, SIZE), None);
+        assert_eq!(next_cursor(counted, AT, 10, Some(30)), None);
+        assert!(next_cursor(counted, AT, 10, Some(31)).is_some());
+        // Without a total, a short page needs its confirmation too.
+        assert_eq!(
+            next_cursor(counted, AT, 9, None).map(|c| c.offset),
+            Some(29)
+        );
+        assert_eq!(next_cursor(counted, AT, 0, Some(100)), None);
     }
 
     #[test]
     fn only_an_empty_page_ends_page_numbers() {
         let numbered = Paging::PageNumberUntilEmpty;
         let at = Cursor::START;
-        assert_eq!(
-            next_cursor(numbered, at, 3, None, SIZE).map(|c| c.page),
-            Some(2)
-        );
-        assert_eq!(next_cursor(numbered, at, 0, None, SIZE), None);
+        assert_eq!(next_cursor(numbered, at, 3, None).map(|c| c.page), Some(2));
+        assert_eq!(next_cursor(numbered, at, 0, None), None);
     }
 }

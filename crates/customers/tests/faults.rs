@@ -8,7 +8,7 @@ use std::time::Duration;
 use customers::{ErrorKind, Event, Query, Vendor};
 use serde_json::{Value, json};
 use support::{Paged, client, collect, list_path};
-use wiremock::matchers::path;
+use wiremock::matchers::{path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The vendor's error body for `status`, and the message the error must carry.
@@ -277,9 +277,15 @@ async fn a_record_of_the_wrong_shape_is_listed_and_its_drift_reported() {
     let vendor = Vendor::Hoko;
     let server = MockServer::start().await;
     Mock::given(path(list_path(vendor)))
+        .and(query_param("skip", "0"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!([{"id": "not-a-uuid", "name": "Ann"}, support::record(vendor, 1)]),
         ))
+        .mount(&server)
+        .await;
+    // The confirmation that the short page was the last.
+    Mock::given(path(list_path(vendor)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .mount(&server)
         .await;
     let (client, _) = client(vendor, &server.uri());

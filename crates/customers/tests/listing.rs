@@ -73,14 +73,15 @@ fn expected_windows(vendor: Vendor, total: usize) -> Vec<(usize, usize)> {
         .map(|p| (p * size, size))
         .collect();
     let stops_at_total = matches!(vendor, Vendor::CareCloud | Vendor::HelpCrunch);
-    // Short-page and empty-page vendors need one more request when the total is an exact
-    // multiple of the page size (or, for BotPenguin, always: only an empty page ends it).
-    let needs_probe = match vendor {
-        Vendor::BotPenguin => true,
-        _ => !stops_at_total && total.is_multiple_of(size),
-    };
-    if needs_probe || windows.is_empty() {
+    if windows.is_empty() {
+        // An empty first page ends every listing.
+        windows.push((0, size));
+    } else if vendor == Vendor::BotPenguin {
+        // Only an empty page ends page-number paging.
         windows.push((windows.len() * size, size));
+    } else if !stops_at_total {
+        // A short (or full) last page is confirmed by an empty one at the next offset.
+        windows.push((total, size));
     }
     windows
 }

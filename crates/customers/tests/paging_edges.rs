@@ -1,0 +1,166 @@
+//! Paging that neither duplicates nor truncates: overlapping pages write each customer once
+//! and count the repeats; a vendor serving fewer than asked is paged to the end; a server
+//! that never ends stops at the page limit.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use customers::{ErrorKind, Event, Query, Vendor};
+use support::{BOTPENGUIN_PAGE, Paged, client, collect, id, list_path, record};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// Serves `total` customers, but each page starts `shift` records before where it was asked
+/// to (as when customers are inserted at the head while paging).
+struct Shifting {
+    vendor: Vendor,
+    total: usize,
+    shift: usize,
+}
+
+impl Respond for Shifting {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let (offset, limit) = Paged::window(self.vendor, request);
+        let start = offset.saturating_sub(self.shift).min(self.total);
+        let end = (start + limit).min(self.total);
+        let items = (start..end).map(|i| record(self.vendor, i)).collect();
+        ResponseTemplate::new(200).set_body_json(Paged::body(self.vendor, items, self.total))
+    }
+}
+
+/// Serves at most `cap` customers a page whatever the request asks for.
+struct Capped {
+    vendor: Vendor,
+    total: usize,
+    cap: usize,
+}
+
+impl Respond for Capped {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let (offset, limit) = Paged::window(self.vendor, request);
+        let start = offset.min(self.total);
+        let end = (start + limit.min(self.cap)).min(self.total);
+        let items = (start..end).map(|i| record(self.vendor, i)).collect();
+        ResponseTemplate::new(200).set_body_json(Paged::body(self.vendor, items, self.total))
+    }
+}
+
+/// New customers on every page, forever.
+struct Endless {
+    vendor: Vendor,
+    pages: AtomicUsize,
+}
+
+impl Respond for Endless {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let page = self.pages.fetch_add(1, Ordering::Relaxed);
+        let items = (0..BOTPENGUIN_PAGE)
+            .map(|i| record(self.vendor, page * BOTPENGUIN_PAGE + i))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(Paged::body(self.vendor, items, usize::MAX))
+    }
+}
+
+#[tokio::test]
+async fn overlapping_pages_write_each_customer_once_and_count_the_repeats() {
+    for vendor in [
+        Vendor::Hoko,
+        Vendor::CareCloud,
+        Vendor::Gleantap,
+        Vendor::HelpCrunch,
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path(list_path(vendor)))
+            .respond_with(Shifting {
+                vendor,
+                total: 35,
+                shift: 3,
+            })
+            .mount(&server)
+            .await;
+        let (client, events) = client(vendor, &server.uri());
+        let ids: Vec<String> = collect(&client, Query::new())
+            .await
+            .into_iter()
+            .map(|item| item.unwrap_or_else(|err| panic!("{vendor}: {err}")).id)
+            .collect();
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            ids.len(),
+            "{vendor}: a customer written twice"
+        );
+        assert!(client.repeats() > 0, "{vendor}: the overlap is counted");
+        let reported = events
+            .lock()
+            .map(|events| {
+                events
+                    .iter()
+                    .filter(|e| matches!(e, Event::Repeated { .. }))
+                    .count() as u64
+            })
+            .unwrap_or_default();
+        assert_eq!(reported, client.repeats(), "{vendor}");
+    }
+}
+
+#[tokio::test]
+async fn a_vendor_serving_fewer_than_asked_is_paged_to_the_end() {
+    for vendor in [
+        Vendor::Hoko,
+        Vendor::Gleantap,
+        Vendor::CareCloud,
+        Vendor::HelpCrunch,
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path(list_path(vendor)))
+            .respond_with(Capped {
+                vendor,
+                total: 30,
+                cap: 7,
+            })
+            .mount(&server)
+            .await;
+        let (client, _) = client(vendor, &server.uri());
+        let ids: Vec<String> = collect(&client, Query::new())
+            .await
+            .into_iter()
+            .map(|item| item.unwrap_or_else(|err| panic!("{vendor}: {err}")).id)
+            .collect();
+        let expected: Vec<String> = (0..30).map(|i| id(vendor, i)).collect();
+        assert_eq!(ids, expected, "{vendor}: every customer, in order");
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_ends_stops_at_the_page_limit() {
+    let vendor = Vendor::BotPenguin;
+    let server = MockServer::start().await;
+    Mock::given(path(list_path(vendor)))
+        .respond_with(Endless {
+            vendor,
+            pages: AtomicUsize::new(0),
+        })
+        .mount(&server)
+        .await;
+    let client = customers::CustomersClient::builder(support::credentials(vendor))
+        .base_url(server.uri())
+        .rate_limit_per_minute(None)
+        .max_pages(Some(5))
+        .build()
+        .expect("client builds");
+    let items = collect(&client, Query::new()).await;
+    let (listed, errors): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
+    assert_eq!(listed.len(), 5 * BOTPENGUIN_PAGE);
+    assert_eq!(errors.len(), 1);
+    let err = errors[0].as_ref().expect_err("an error");
+    assert_eq!(err.kind(), &ErrorKind::PageLimit { pages: 5 });
+    assert!(err.to_string().contains("stopped after 5 pages"), "{err}");
+    assert_eq!(
+        server.received_requests().await.expect("recording").len(),
+        5
+    );
+}
