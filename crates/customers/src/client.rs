@@ -10,6 +10,7 @@ use futures::{Stream, StreamExt};
 use crate::decode::DecodedPage;
 use crate::drift::DriftReport;
 use crate::events::{Event, Observer};
+use crate::rate_limit::AdaptiveLimiter;
 use crate::retry::RetryPolicy;
 use crate::transport::Resilience;
 use crate::vendor_api::Connection;
@@ -128,7 +129,7 @@ impl ClientBuilder {
             vendor,
             policy: self.retry,
             limits: self.limits,
-            limiter: Resilience::limiter(limit),
+            limiter: AdaptiveLimiter::new(limit),
             observer: self.observer.clone(),
         }));
         let connection = api.connect(&self.credentials, self.base_url.as_deref(), transport)?;

@@ -92,6 +92,7 @@ mod limits;
 mod options;
 mod paging;
 pub mod query;
+mod rate_limit;
 mod raw;
 mod response;
 mod retry;

@@ -7,12 +7,11 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use client_runtime::{Exec, ExecFuture};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultDirectRateLimiter, Quota};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::events::{Event, Observer};
+use crate::rate_limit::AdaptiveLimiter;
 use crate::retry::{self, RetryPolicy};
 use crate::{Error, ErrorKind, Limits, Vendor};
 
@@ -100,20 +99,11 @@ pub(crate) struct Resilience {
     pub vendor: Vendor,
     pub policy: RetryPolicy,
     pub limits: Limits,
-    pub limiter: Option<DefaultDirectRateLimiter>,
+    pub limiter: AdaptiveLimiter,
     pub observer: Option<Observer>,
 }
 
 impl Resilience {
-    /// A limiter allowing `per_minute` requests a minute, `None` for no limit.
-    pub fn limiter(per_minute: Option<u32>) -> Option<DefaultDirectRateLimiter> {
-        let per_minute = std::num::NonZeroU32::new(per_minute?)?;
-        // Evenly spaced, no burst: a burst of a minute's quota followed by the steady rate
-        // would send nearly twice the quota within one minute.
-        let quota = Quota::per_minute(per_minute).allow_burst(std::num::NonZeroU32::MIN);
-        Some(DefaultDirectRateLimiter::direct(quota))
-    }
-
     fn emit(&self, event: Event) {
         if let Some(observer) = &self.observer {
             observer(&event);
@@ -121,14 +111,13 @@ impl Resilience {
     }
 
     async fn throttle(&self) {
-        let Some(limiter) = &self.limiter else { return };
-        if let Err(not_until) = limiter.check() {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let wait = self.limiter.reserve();
+        if !wait.is_zero() {
             self.emit(Event::Throttled {
                 vendor: self.vendor,
                 wait,
             });
-            limiter.until_ready().await;
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -183,12 +172,22 @@ impl Resilience {
                     let captured = *captured;
                     let transient = captured.status == StatusCode::TOO_MANY_REQUESTS
                         || captured.status == StatusCode::SERVICE_UNAVAILABLE;
-                    if transient {
+                    let hint = if transient {
                         let body_hint = captured
                             .json()
                             .and_then(|json| self.vendor.api().wait_hint(json));
-                        let hint =
-                            retry::hinted_wait(&captured.headers, body_hint, SystemTime::now());
+                        retry::hinted_wait(&captured.headers, body_hint, SystemTime::now())
+                    } else {
+                        None
+                    };
+                    // A 429 that says how long to wait is answered by waiting that long; one
+                    // that does not is the signal the rate limiter adapts to.
+                    if captured.status == StatusCode::TOO_MANY_REQUESTS && hint.is_none() {
+                        self.limiter.throttled();
+                    } else if captured.status.is_success() {
+                        self.limiter.succeeded();
+                    }
+                    if transient {
                         let reason = format!("HTTP {}", captured.status.as_u16());
                         if self
                             .wait_to_retry(attempt, hint, &mut schedule, &mut waited, reason)

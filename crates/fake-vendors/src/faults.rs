@@ -30,9 +30,10 @@ enum Fault {
 pub(crate) struct Window(VecDeque<Instant>);
 
 impl Window {
-    /// Records a request; `Some(wait)` when it is over `per_minute`.
-    fn admit(&mut self, per_minute: u32, now: Instant) -> Option<Duration> {
-        let minute = Duration::from_secs(60);
+    /// Records a request; `Some(wait)` when it is over `per_minute` (a minute scaled by
+    /// `scale`, for tests).
+    fn admit(&mut self, per_minute: u32, scale: f64, now: Instant) -> Option<Duration> {
+        let minute = Duration::from_secs(60).mul_f64(scale.clamp(0.0001, 1000.0));
         while self
             .0
             .front()
@@ -61,7 +62,7 @@ pub(crate) async fn misbehave(
             .window
             .lock()
             .ok()
-            .and_then(|mut w| w.admit(per_minute, Instant::now()));
+            .and_then(|mut w| w.admit(per_minute, state.config.time_scale, Instant::now()));
         if let Some(wait) = wait {
             return vendor
                 .fake()
@@ -130,12 +131,19 @@ mod tests {
     fn the_window_admits_per_minute_then_says_how_long_to_wait() {
         let mut window = Window::default();
         let start = Instant::now();
-        assert_eq!(window.admit(2, start), None);
-        assert_eq!(window.admit(2, start + Duration::from_secs(10)), None);
+        assert_eq!(window.admit(2, 1.0, start), None);
+        assert_eq!(window.admit(2, 1.0, start + Duration::from_secs(10)), None);
         assert_eq!(
-            window.admit(2, start + Duration::from_secs(20)),
+            window.admit(2, 1.0, start + Duration::from_secs(20)),
             Some(Duration::from_secs(40))
         );
-        assert_eq!(window.admit(2, start + Duration::from_secs(61)), None);
+        assert_eq!(window.admit(2, 1.0, start + Duration::from_secs(61)), None);
+        // At a tenth of real time, the minute is six seconds.
+        let mut scaled = Window::default();
+        assert_eq!(scaled.admit(1, 0.1, start), None);
+        assert_eq!(
+            scaled.admit(1, 0.1, start + Duration::from_secs(2)),
+            Some(Duration::from_secs(4))
+        );
     }
 }

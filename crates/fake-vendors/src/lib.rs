@@ -59,8 +59,9 @@ pub struct FakeConfig {
     /// Whether to keep every exchange for [`FakeServer::exchanges`] (tests only: it holds
     /// every body in memory).
     pub record_exchanges: bool,
-    /// Multiplies the faults' delays (a stall, the wait an injected 429 asks for), so tests
-    /// can run long exports fast. 1.0 is real time.
+    /// Multiplies the fakes' clock: the faults' delays (a stall, the wait an injected 429
+    /// asks for) and the rate limit's minute, so tests can run long exports fast. 1.0 is
+    /// real time.
     pub time_scale: f64,
 }
 
