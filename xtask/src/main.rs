@@ -87,8 +87,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 codegen::check(&root, &outputs)?;
                 say!("generated code is up to date ({} crates)", outputs.len());
             } else {
-                for path in codegen::write(&root, &outputs)? {
+                let written = codegen::write(&root, &outputs)?;
+                for path in &written {
                     say!("wrote {}", path.display());
+                }
+                if written.is_empty() {
+                    say!(
+                        "generated code was already up to date ({} crates)",
+                        outputs.len()
+                    );
                 }
             }
         }
