@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::Value;
 
 pub use accepted::{Accepted, AcceptedList};
@@ -104,14 +104,8 @@ pub fn accepted_file(vendor: &str) -> PathBuf {
 
 /// Reads an official spec (JSON or YAML by extension).
 pub fn read_official(path: &Path) -> Result<Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let value: crate::strict::StrictValue = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))?
-    } else {
-        serde_yaml::from_str(&text).with_context(|| format!("{}: invalid YAML", path.display()))?
-    };
-    Ok(value.0)
+    // The same strict reading as our own specs; the path is the user's, not the workspace's.
+    crate::spec::read_document(Path::new(""), path)
 }
 
 /// Compares `ours` with `official` and sorts the differences by `accepted`.
