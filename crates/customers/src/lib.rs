@@ -113,6 +113,7 @@ pub use error::{Error, ErrorKind};
 pub use events::{Event, Observer};
 pub use limits::Limits;
 pub use options::{ConvertOptions, UnknownTimeZone};
+pub use paging::{Page, PageCursor};
 pub use query::{Query, SortOrder};
 pub use raw::Raw;
 pub use retry::RetryPolicy;

@@ -1,7 +1,6 @@
 //! Walking a vendor's pages lazily: one page in memory at a time, stopping the vendor's way
 //! (its [`Paging`]), and never looping on a page that does not advance.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use futures::Stream;
@@ -13,17 +12,51 @@ use crate::seen::SeenIds;
 use crate::vendor_api::{PageRequest, Paging};
 use crate::{Customer, Error, ErrorKind, Query, Vendor};
 
-/// Where the next page starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Cursor {
+/// Where a page starts: what [`CustomersClient::pages`](crate::CustomersClient::pages) hands
+/// out with each page so that a later listing (another process, after a crash) can go on from
+/// there. It serializes to a small JSON object; keep it opaque.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageCursor {
     /// Customers already listed (offset paging).
     offset: u64,
     /// Page number, from 1 (page-number paging).
     page: u32,
 }
 
-impl Cursor {
-    const START: Cursor = Cursor { offset: 0, page: 1 };
+impl PageCursor {
+    /// The first page.
+    pub const START: PageCursor = PageCursor { offset: 0, page: 1 };
+
+    /// Records the vendor served before this page (offset paging's position).
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The page's number, from 1 (page-number paging's position).
+    pub fn page(&self) -> u32 {
+        self.page
+    }
+}
+
+impl Default for PageCursor {
+    fn default() -> Self {
+        PageCursor::START
+    }
+}
+
+type Cursor = PageCursor;
+
+/// One page of a listing: the customers on it that match the query (each written once), and
+/// where the next page starts.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Where this page started.
+    pub cursor: PageCursor,
+    /// The page's customers that match the query and were not on an earlier page of this
+    /// listing.
+    pub customers: Vec<Customer>,
+    /// Where the next page starts; `None` when this was the last.
+    pub next: Option<PageCursor>,
 }
 
 /// `offset` as the 32-bit integer `vendor`'s spec declares.
@@ -59,7 +92,6 @@ struct State {
     shared: Arc<Shared>,
     query: Query,
     next: Option<Cursor>,
-    buffer: VecDeque<Customer>,
     previous_ids: Vec<String>,
     /// Every id written so far: a vendor whose data shifts while paging serves overlapping
     /// pages, and a customer is written once.
@@ -70,17 +102,17 @@ struct State {
     rejected: Option<Error>,
 }
 
-/// Every customer matching `query`, page after page.
-pub(crate) fn list(
+/// Every page of customers matching `query`, from `from` on.
+pub(crate) fn pages(
     shared: Arc<Shared>,
     query: Query,
-) -> impl Stream<Item = Result<Customer, Error>> + Send + 'static {
+    from: PageCursor,
+) -> impl Stream<Item = Result<Page, Error>> + Send + 'static {
     let rejected = query.check(shared.vendor).err();
     let state = State {
         shared,
         query,
-        next: Some(Cursor::START),
-        buffer: VecDeque::new(),
+        next: Some(from),
         previous_ids: Vec::new(),
         seen: SeenIds::new(),
         pages: 0,
@@ -89,41 +121,58 @@ pub(crate) fn list(
     futures::stream::unfold(state, step)
 }
 
-async fn step(mut state: State) -> Option<(Result<Customer, Error>, State)> {
+/// Every customer matching `query`, page after page.
+pub(crate) fn list(
+    shared: Arc<Shared>,
+    query: Query,
+) -> impl Stream<Item = Result<Customer, Error>> + Send + 'static {
+    use futures::StreamExt;
+    use futures::future::Either;
+    pages(shared, query, PageCursor::START).flat_map(|page| match page {
+        Ok(page) => Either::Left(futures::stream::iter(page.customers.into_iter().map(Ok))),
+        Err(err) => Either::Right(futures::stream::iter([Err(err)])),
+    })
+}
+
+async fn step(mut state: State) -> Option<(Result<Page, Error>, State)> {
     if let Some(err) = state.rejected.take() {
         state.next = None;
         return Some((Err(err), state));
     }
-    loop {
-        if let Some(customer) = state.buffer.pop_front() {
-            if !state.query.matches(&customer) {
-                continue;
+    let cursor = state.next.take()?;
+    if let Some(limit) = state.shared.max_pages
+        && state.pages >= limit
+    {
+        let err = Error::new(state.shared.vendor, ErrorKind::PageLimit { pages: limit })
+            .with_message(format!(
+                "stopped after {limit} pages, the page limit, with more announced"
+            ));
+        return Some((Err(err), state));
+    }
+    state.pages += 1;
+    match fetch(&state, cursor).await {
+        Ok((customers, next, ids)) => {
+            state.next = next;
+            state.previous_ids = ids;
+            let mut kept = Vec::with_capacity(customers.len());
+            for customer in customers {
+                if !state.query.matches(&customer) {
+                    continue;
+                }
+                if !state.seen.insert(&customer.id) {
+                    state.shared.repeated(&customer.id);
+                    continue;
+                }
+                kept.push(customer);
             }
-            if !state.seen.insert(&customer.id) {
-                state.shared.repeated(&customer.id);
-                continue;
-            }
-            return Some((Ok(customer), state));
+            let page = Page {
+                cursor,
+                customers: kept,
+                next,
+            };
+            Some((Ok(page), state))
         }
-        let cursor = state.next.take()?;
-        if let Some(limit) = state.shared.max_pages
-            && state.pages >= limit
-        {
-            let err = Error::new(state.shared.vendor, ErrorKind::PageLimit { pages: limit })
-                .with_message(format!(
-                    "stopped after {limit} pages, the page limit, with more announced"
-                ));
-            return Some((Err(err), state));
-        }
-        state.pages += 1;
-        match fetch(&state, cursor).await {
-            Ok((customers, next, ids)) => {
-                state.next = next;
-                state.previous_ids = ids;
-                state.buffer.extend(customers);
-            }
-            Err(err) => return Some((Err(err), state)),
-        }
+        Err(err) => Some((Err(err), state)),
     }
 }
 

@@ -75,6 +75,11 @@ pub(crate) trait VendorApi: Send + Sync + 'static {
     /// Where the vendor applies `filter`: its row of the filter table.
     fn support(&self, filter: Filter) -> Support;
 
+    /// How coarse the server's change-time filter is ([`crate::Vendor::updated_since_granularity`]).
+    fn updated_since_granularity(&self) -> Duration {
+        Duration::ZERO
+    }
+
     /// The vendor's wait hint in a 429 or 503 body (e.g. Hoko's `retryAfter`).
     fn wait_hint(&self, _body: &Value) -> Option<Duration> {
         None

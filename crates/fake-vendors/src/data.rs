@@ -28,6 +28,19 @@ pub(crate) const CITIES: [&str; 6] = ["Praha", "Brno", "Dubai", "Shanghai", "Aus
 
 /// The customers a fake of `vendor` serves: `count` records from `seed`, in creation order.
 pub fn records(vendor: Vendor, count: usize, seed: u64) -> Vec<Value> {
+    records_with_change_times(vendor, count, seed)
+        .into_iter()
+        .map(|(record, _)| record)
+        .collect()
+}
+
+/// [`records`], each with the time it last changed: the time a server-side change filter
+/// compares, also for a vendor whose records do not carry it (Gleantap).
+pub(crate) fn records_with_change_times(
+    vendor: Vendor,
+    count: usize,
+    seed: u64,
+) -> Vec<(Value, DateTime<Utc>)> {
     let fake = vendor.fake();
     let mut rng = fastrand::Rng::with_seed(seed ^ fake.salt());
     let start = Utc
@@ -41,7 +54,7 @@ pub fn records(vendor: Vendor, count: usize, seed: u64) -> Vec<Value> {
             created += Duration::seconds(rng.i64(60..200_000));
             let updated = created + Duration::seconds(rng.i64(0..5_000_000));
             let person = Person::new(&mut rng, i, created, updated);
-            fake.record(&person, &mut rng)
+            (fake.record(&person, &mut rng), updated)
         })
         .collect()
 }

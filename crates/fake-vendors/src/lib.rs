@@ -63,6 +63,12 @@ pub struct FakeConfig {
     /// asks for) and the rate limit's minute, so tests can run long exports fast. 1.0 is
     /// real time.
     pub time_scale: f64,
+    /// Customers, by index in creation order, that the fake no longer serves: deleted at
+    /// the vendor since an earlier server of the same seed served them.
+    pub removed: Vec<usize>,
+    /// Customers, by index, that changed when the server started: a server-side change
+    /// filter (Gleantap's `updated_since`) lists them as changed today.
+    pub changed: Vec<usize>,
 }
 
 impl FakeConfig {
@@ -77,6 +83,8 @@ impl FakeConfig {
             fault_rate: 0.0,
             record_exchanges: false,
             time_scale: 1.0,
+            removed: Vec::new(),
+            changed: Vec::new(),
         }
     }
 
@@ -116,9 +124,44 @@ impl FakeConfig {
         self
     }
 
+    /// Without the customers of these indexes (deleted at the vendor).
+    pub fn removed(mut self, indexes: impl IntoIterator<Item = usize>) -> Self {
+        self.removed.extend(indexes);
+        self
+    }
+
+    /// With the customers of these indexes changed when the server starts.
+    pub fn changed(mut self, indexes: impl IntoIterator<Item = usize>) -> Self {
+        self.changed.extend(indexes);
+        self
+    }
+
     /// The customers this configuration serves, in creation order.
     pub fn records(&self) -> Vec<serde_json::Value> {
-        records(self.vendor, self.customers, self.seed)
+        self.records_with_change_times(chrono::Utc::now())
+            .into_iter()
+            .map(|(record, _)| record)
+            .collect()
+    }
+
+    /// [`FakeConfig::records`] with their change times, `now` for the changed ones.
+    pub(crate) fn records_with_change_times(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<(serde_json::Value, chrono::DateTime<chrono::Utc>)> {
+        data::records_with_change_times(self.vendor, self.customers, self.seed)
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| !self.removed.contains(index))
+            .map(|(index, (record, updated))| {
+                let updated = if self.changed.contains(&index) {
+                    now
+                } else {
+                    updated
+                };
+                (record, updated)
+            })
+            .collect()
     }
 }
 

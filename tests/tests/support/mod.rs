@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod databases;
 pub mod openapi;
 
 use serde_json::Value;
@@ -122,4 +123,37 @@ pub fn binary() -> &'static std::path::PathBuf {
             .next_back()
             .expect("cargo names the binary")
     })
+}
+
+/// The facade's vendor that `vendor`'s fake stands in for.
+pub fn facade(vendor: fake_vendors::Vendor) -> customers::Vendor {
+    customers::Vendor::ALL
+        .into_iter()
+        .find(|v| v.as_str() == vendor.as_str())
+        .expect("every fake is a facade vendor")
+}
+
+/// A client of `vendor`'s fake at `base_url` with the fake's credentials, no client-side
+/// rate limit, and `page_size` where the vendor lets it be set.
+pub fn fake_client(
+    vendor: fake_vendors::Vendor,
+    base_url: &str,
+    page_size: u32,
+) -> customers::ClientBuilder {
+    let env = fake_env(vendor);
+    let vendor = facade(vendor);
+    let credentials = customers::Credentials::from_lookup(vendor, |name| {
+        env.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| (*v).to_owned())
+    })
+    .expect("the fake's credentials are complete");
+    let builder = customers::CustomersClient::builder(credentials)
+        .base_url(base_url)
+        .rate_limit_per_minute(None);
+    if customers::max_page_size(vendor).is_some() {
+        builder.page_size(page_size)
+    } else {
+        builder
+    }
 }

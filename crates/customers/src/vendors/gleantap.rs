@@ -48,6 +48,12 @@ impl VendorApi for Gleantap {
         }
     }
 
+    // `updated_since` is a date (vendors.md), in a zone Gleantap does not name: a day's
+    // overlap covers the truncation, and a second day any zone's offset.
+    fn updated_since_granularity(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(2 * 24 * 3600)
+    }
+
     fn error_message(&self, _body: &Value) -> Option<VendorMessage> {
         None
     }

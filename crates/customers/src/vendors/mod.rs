@@ -59,6 +59,13 @@ impl Vendor {
         }
     }
 
+    /// How coarse the vendor's server-side change-time filter is: a listing asked for
+    /// customers changed since `t` must ask from `t` minus this much to miss nothing (zero
+    /// for an exact filter, or where the vendor has none; see [`crate::query::support`]).
+    pub fn updated_since_granularity(self) -> std::time::Duration {
+        self.api().updated_since_granularity()
+    }
+
     /// Everything the facade knows about this vendor.
     pub(crate) fn api(self) -> &'static dyn VendorApi {
         match self {

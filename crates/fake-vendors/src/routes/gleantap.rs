@@ -89,9 +89,23 @@ async fn list(
     if limit > 1000 {
         return bad_request("limit may not be greater than 1000");
     }
+    // `updated_since` is a date (vendors.md): members changed on or after that day.
+    let since = match body.get("updated_since") {
+        None | Some(Value::Null) => None,
+        Some(value) => match value
+            .as_str()
+            .and_then(|text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        {
+            Some(date) => Some(date),
+            None => return bad_request("updated_since must be a date (YYYY-MM-DD)"),
+        },
+    };
     let matching: Vec<&Value> = state
         .records
         .iter()
+        .zip(&state.changed_at)
+        .filter(|(_, changed)| since.is_none_or(|since| changed.date_naive() >= since))
+        .map(|(record, _)| record)
         .filter(|r| body.get("_id").is_none_or(|id| &r["id"] == id))
         .filter(|r| body.get("email").is_none_or(|email| &r["email"] == email))
         .collect();

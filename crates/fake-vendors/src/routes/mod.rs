@@ -78,6 +78,8 @@ impl std::fmt::Display for Vendor {
 pub(crate) struct State {
     pub config: FakeConfig,
     pub records: Vec<Value>,
+    /// When each of `records` last changed, for a server-side change filter.
+    pub changed_at: Vec<chrono::DateTime<chrono::Utc>>,
     pub window: Mutex<Window>,
     rng: Mutex<fastrand::Rng>,
     /// CareCloud tokens issued by login.
@@ -90,8 +92,13 @@ pub(crate) type SharedState = Arc<State>;
 
 impl State {
     pub fn new(config: FakeConfig) -> Self {
+        let (records, changed_at) = config
+            .records_with_change_times(chrono::Utc::now())
+            .into_iter()
+            .unzip();
         State {
-            records: config.records(),
+            records,
+            changed_at,
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
             window: Mutex::default(),
             tokens: Mutex::default(),

@@ -1,0 +1,28 @@
+//! The one error of a sync: the vendor's, the database's, or the database address's.
+
+/// What went wrong while syncing or reading the database.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// The vendor (or the network to it) failed; the checkpoint of the last committed page
+    /// stays, and the next sync goes on from there.
+    #[error(transparent)]
+    Vendor(#[from] customers::Error),
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database's schema could not be brought up to date.
+    #[error("database migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// `--db` names no database this tool can open.
+    #[error("{0}")]
+    Address(String),
+    /// The database holds a value this tool did not write (e.g. a hand-edited checkpoint).
+    #[error("database holds {what} that cannot be read: `{value}`")]
+    Corrupt {
+        /// What was being read.
+        what: &'static str,
+        /// The value found.
+        value: String,
+    },
+}

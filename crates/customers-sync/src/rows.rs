@@ -1,0 +1,135 @@
+//! Writing customers: one multi-row upsert per chunk of a page.
+
+use chrono::{DateTime, Utc};
+use customers::Customer;
+use sqlx::Any;
+use sqlx::query::Query;
+
+use crate::store::Backend;
+use crate::time_text;
+
+/// The columns written from a [`Customer`], in bind order; `first_synced_at` and
+/// `last_synced_at` follow them.
+const COLUMNS: [&str; 18] = [
+    "vendor",
+    "id",
+    "external_id",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "status",
+    "created_at",
+    "updated_at",
+    "last_seen_at",
+    "email_opt_out",
+    "sms_opt_out",
+    "tags",
+    "language",
+    "avatar_url",
+    "raw",
+];
+
+/// Binds per row: the columns, then `first_synced_at` and `last_synced_at`.
+const BINDS: usize = COLUMNS.len() + 2;
+
+/// Rows per statement: few enough for SQLite's and PostgreSQL's bind limits, many enough to
+/// save round trips.
+pub(crate) const CHUNK: usize = 200;
+
+/// `INSERT … ON CONFLICT DO UPDATE` for `rows` customers. A row already there keeps its
+/// `first_synced_at`, takes every other value, and is no longer deleted.
+pub(crate) fn upsert_sql(backend: Backend, rows: usize) -> String {
+    let mut sql = String::from("INSERT INTO customers (");
+    sql.push_str(&COLUMNS.join(", "));
+    sql.push_str(", first_synced_at, last_synced_at) VALUES ");
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for (i, column) in COLUMNS
+            .iter()
+            .chain(&["first_synced_at", "last_synced_at"])
+            .enumerate()
+        {
+            let n = row * BINDS + i + 1;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let placeholder = match *column {
+                "created_at" | "updated_at" | "last_seen_at" | "first_synced_at"
+                | "last_synced_at" => backend.time(n),
+                "tags" => backend.json(n, "JSONB"),
+                "raw" => backend.json(n, "JSON"),
+                _ => format!("${n}"),
+            };
+            sql.push_str(&placeholder);
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (vendor, id) DO UPDATE SET ");
+    let updates: Vec<String> = COLUMNS[2..]
+        .iter()
+        .chain(&["last_synced_at"])
+        .map(|column| format!("{column} = excluded.{column}"))
+        .chain(["deleted_at = NULL".to_owned()])
+        .collect();
+    sql.push_str(&updates.join(", "));
+    sql
+}
+
+/// Binds `customer`'s row to `query`, synced at `synced_at`.
+pub(crate) fn bind<'q>(
+    query: Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    customer: &Customer,
+    synced_at: DateTime<Utc>,
+) -> Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    // Destructured so that a new field of `Customer` fails to compile until it has a column.
+    let Customer {
+        vendor,
+        id,
+        external_id,
+        name,
+        first_name,
+        last_name,
+        email,
+        phone,
+        status,
+        created_at,
+        updated_at,
+        last_seen_at,
+        email_opt_out,
+        sms_opt_out,
+        tags,
+        language,
+        avatar_url,
+        raw,
+    } = customer;
+    let time = |t: &Option<DateTime<Utc>>| t.map(time_text);
+    // A list of strings always serializes.
+    let tags = serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned());
+    let synced = time_text(synced_at);
+    query
+        .bind(vendor.as_str().to_owned())
+        .bind(id.clone())
+        .bind(external_id.clone())
+        .bind(name.clone())
+        .bind(first_name.clone())
+        .bind(last_name.clone())
+        .bind(email.clone())
+        .bind(phone.clone())
+        .bind(status.as_ref().map(|s| s.as_str().to_owned()))
+        .bind(time(created_at))
+        .bind(time(updated_at))
+        .bind(time(last_seen_at))
+        .bind(*email_opt_out)
+        .bind(*sms_opt_out)
+        .bind(tags)
+        .bind(language.clone())
+        .bind(avatar_url.clone())
+        .bind(raw.get().to_owned())
+        .bind(synced.clone())
+        .bind(synced)
+}

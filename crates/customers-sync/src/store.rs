@@ -1,0 +1,166 @@
+//! The database: SQLite (an embedded file, the default) or PostgreSQL, through sqlx's `Any`
+//! driver, with the schema's migrations checked in per backend.
+
+use std::sync::Once;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+use crate::SyncError;
+
+/// Which database a [`Store`] talks to; the few SQL differences live here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite: times are UTC text, JSON is text.
+    Sqlite,
+    /// PostgreSQL: times are `timestamptz`, `raw` is `json`, `tags` is `jsonb`.
+    Postgres,
+}
+
+impl Backend {
+    /// Placeholder `n` (from 1) for a time bound as UTC text.
+    pub(crate) fn time(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => format!("${n}"),
+            Backend::Postgres => format!("CAST(${n} AS TIMESTAMPTZ)"),
+        }
+    }
+
+    /// Placeholder `n` for JSON bound as text, into a column of type `json_type` on
+    /// PostgreSQL.
+    pub(crate) fn json(self, n: usize, json_type: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("${n}"),
+            Backend::Postgres => format!("CAST(${n} AS {json_type})"),
+        }
+    }
+
+    /// SQL reading `column` (a time) back as UTC text in the form [`crate::time_text`]
+    /// writes, for comparing rows across backends.
+    pub fn time_text(self, column: &str) -> String {
+        match self {
+            Backend::Sqlite => column.to_owned(),
+            Backend::Postgres => {
+                format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+            }
+        }
+    }
+}
+
+/// An open database with the schema migrated. Its `Debug` names the backend only: a
+/// PostgreSQL address can hold a password.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+static DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Opens the database at `address` and brings its schema up to date:
+    /// `postgres://…` (or `postgresql://…`), `sqlite://PATH` or a plain file path for SQLite
+    /// (the file is created if missing).
+    pub async fn open(address: &str) -> Result<Store, SyncError> {
+        DRIVERS.call_once(install_default_drivers);
+        let (backend, url) = address_url(address)?;
+        let options = AnyPoolOptions::new();
+        let pool = match backend {
+            // One connection: vendors syncing in parallel take turns at the file instead of
+            // failing on SQLite's lock, and each page's transaction is short.
+            Backend::Sqlite => {
+                options
+                    .max_connections(1)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            connection
+                                .execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 30000;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(8).connect(&url).await?,
+        };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    /// The database kind.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for queries of your own.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// The backend and the sqlx URL of a `--db` value.
+fn address_url(address: &str) -> Result<(Backend, String), SyncError> {
+    let address = address.trim();
+    if address.is_empty() {
+        return Err(SyncError::Address("the database address is empty".into()));
+    }
+    if address.starts_with("postgres://") || address.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, address.to_owned()));
+    }
+    if let Some(rest) = address.strip_prefix("sqlite:") {
+        let url = if rest.contains("mode=") {
+            address.to_owned()
+        } else if rest.contains('?') {
+            format!("{address}&mode=rwc")
+        } else {
+            format!("{address}?mode=rwc")
+        };
+        return Ok((Backend::Sqlite, url));
+    }
+    if let Some((scheme, _)) = address.split_once("://") {
+        return Err(SyncError::Address(format!(
+            "`{scheme}://` is not a database this tool writes: use sqlite://PATH, a file path, or postgres://…"
+        )));
+    }
+    Ok((Backend::Sqlite, format!("sqlite://{address}?mode=rwc")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_name_their_backend() {
+        let url = |a: &str| address_url(a).map_err(|e| e.to_string());
+        assert_eq!(
+            url("customers.db"),
+            Ok((Backend::Sqlite, "sqlite://customers.db?mode=rwc".into()))
+        );
+        assert_eq!(
+            url("sqlite://x.db"),
+            Ok((Backend::Sqlite, "sqlite://x.db?mode=rwc".into()))
+        );
+        assert_eq!(
+            url("sqlite://x.db?mode=ro"),
+            Ok((Backend::Sqlite, "sqlite://x.db?mode=ro".into()))
+        );
+        assert_eq!(
+            url("postgres://u@localhost/db"),
+            Ok((Backend::Postgres, "postgres://u@localhost/db".into()))
+        );
+        assert!(url("mysql://localhost/db").is_err());
+        assert!(url("  ").is_err());
+    }
+}

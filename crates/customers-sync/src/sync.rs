@@ -1,0 +1,214 @@
+//! One vendor's sync: a full sweep or the customers changed since the last one, page by
+//! page, each page and its checkpoint in one transaction, resumable after any interruption.
+
+use chrono::{DateTime, Utc};
+use customers::query::{Filter, Support, support};
+use customers::{CustomersClient, PageCursor, Query, Vendor};
+use futures::StreamExt;
+
+use crate::rows::{CHUNK, bind, upsert_sql};
+use crate::state::{self, Run};
+use crate::store::Store;
+use crate::{SyncError, time_text};
+
+/// How to sync.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct SyncOptions {
+    /// Sweep every customer even where the vendor could list only the changed ones (only a
+    /// full sweep marks deletions). An interrupted incremental sync is then dropped.
+    pub full: bool,
+}
+
+impl SyncOptions {
+    /// Incremental where the vendor allows it.
+    pub fn new() -> Self {
+        SyncOptions::default()
+    }
+
+    /// A full sweep (or not).
+    pub fn full(mut self, full: bool) -> Self {
+        self.full = full;
+        self
+    }
+}
+
+/// What a sync asked the vendor for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    /// Every customer; those not seen are marked deleted at the end.
+    Full,
+    /// Customers changed since this time (the last sync's high-water mark less the vendor's
+    /// granularity).
+    Incremental {
+        /// The change time asked from.
+        since: DateTime<Utc>,
+    },
+}
+
+/// What one completed sync did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    /// The vendor synced.
+    pub vendor: Vendor,
+    /// Full sweep or incremental.
+    pub mode: SyncMode,
+    /// Where an interrupted sync was resumed from, if it was.
+    pub resumed_from: Option<PageCursor>,
+    /// Pages written by this invocation.
+    pub pages: u64,
+    /// Customers written by this invocation.
+    pub customers: u64,
+    /// Customers first seen by this sync (a resumed one included).
+    pub new: u64,
+    /// Customers marked deleted because the full sweep did not list them.
+    pub marked_deleted: u64,
+}
+
+/// Syncs `client`'s vendor into `store`: resumes an interrupted sync from its checkpoint,
+/// else starts one (incremental where the vendor filters by change time on its server and a
+/// previous sync completed, else full). On error the checkpoint of the last committed page
+/// stays for the next call.
+pub async fn sync(
+    store: &Store,
+    client: &CustomersClient,
+    options: &SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    let vendor = client.vendor();
+    let saved = state::load(store, vendor).await?;
+    let (mut run, resumed_from) = match saved.run {
+        // `--full` drops an interrupted incremental run; anything else resumes.
+        Some(run) if !options.full || run.full => {
+            let from = run.cursor;
+            tracing::info!(%vendor, ?from, "resuming the interrupted sync");
+            (run, Some(from.unwrap_or(PageCursor::START)))
+        }
+        _ => {
+            let run = new_run(vendor, saved.last_high_water, options.full);
+            state::begin(store, vendor, &run).await?;
+            (run, None)
+        }
+    };
+    let mode = match run.since {
+        Some(since) if !run.full => SyncMode::Incremental { since },
+        _ => SyncMode::Full,
+    };
+    let query = Query {
+        updated_since: run.since.filter(|_| !run.full),
+        ..Query::default()
+    };
+    let mut report = SyncReport {
+        vendor,
+        mode,
+        resumed_from,
+        pages: 0,
+        customers: 0,
+        new: 0,
+        marked_deleted: 0,
+    };
+    if let Some(from) = run.cursor {
+        let mut pages = std::pin::pin!(client.pages(query, from));
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            // A clock stepping back must not make this run's rows look older than its start,
+            // or the sweep would mark them deleted.
+            let synced_at = Utc::now().max(run.started_at);
+            let mut tx = store.pool().begin().await?;
+            for chunk in page.customers.chunks(CHUNK) {
+                let sql = upsert_sql(store.backend(), chunk.len());
+                let mut query = sqlx::query(&sql);
+                for customer in chunk {
+                    query = bind(query, customer, synced_at);
+                }
+                query.execute(&mut *tx).await?;
+            }
+            run.cursor = page.next;
+            run.pages += 1;
+            run.high_water = page
+                .customers
+                .iter()
+                .filter_map(|c| c.updated_at)
+                .chain(run.high_water)
+                .max();
+            state::checkpoint(&mut tx, vendor, &run).await?;
+            tx.commit().await?;
+            report.pages += 1;
+            report.customers += page.customers.len() as u64;
+        }
+    }
+    finish(store, vendor, &run, &mut report).await?;
+    Ok(report)
+}
+
+/// A new run of `vendor`: incremental from `last_high_water` less the vendor's granularity
+/// where the vendor filters by change time on its server, else a full sweep.
+fn new_run(vendor: Vendor, last_high_water: Option<DateTime<Utc>>, full: bool) -> Run {
+    let server_side = matches!(
+        support(vendor, Filter::UpdatedSince),
+        Support::Server(_) | Support::ServerOnly(_)
+    );
+    let granularity =
+        chrono::Duration::from_std(vendor.updated_since_granularity()).unwrap_or_default();
+    let since = last_high_water
+        .filter(|_| server_side && !full)
+        .map(|high| high - granularity);
+    Run {
+        started_at: now(),
+        full: since.is_none(),
+        since,
+        cursor: Some(PageCursor::START),
+        pages: 0,
+        high_water: None,
+    }
+}
+
+/// Completes `run`: marks what a full sweep did not see as deleted and records the run as
+/// the last completed one, in one transaction.
+async fn finish(
+    store: &Store,
+    vendor: Vendor,
+    run: &Run,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let backend = store.backend();
+    let mut tx = store.pool().begin().await?;
+    if run.full {
+        let sql = format!(
+            "UPDATE customers SET deleted_at = {} WHERE vendor = $1 AND deleted_at IS NULL \
+             AND last_synced_at < {}",
+            backend.time(2),
+            backend.time(3)
+        );
+        let marked = sqlx::query(&sql)
+            .bind(vendor.as_str())
+            .bind(time_text(Utc::now().max(run.started_at)))
+            .bind(time_text(run.started_at))
+            .execute(&mut *tx)
+            .await?;
+        report.marked_deleted = marked.rows_affected();
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM customers WHERE vendor = $1 AND first_synced_at >= {}",
+        backend.time(2)
+    );
+    let (new,): (i64,) = sqlx::query_as(&sql)
+        .bind(vendor.as_str())
+        .bind(time_text(run.started_at))
+        .fetch_one(&mut *tx)
+        .await?;
+    report.new = u64::try_from(new).unwrap_or(0);
+    // Records carrying no change time (or a vendor filtering on a time its records do not
+    // carry) leave the run's start as the mark: changes after it are asked for next time.
+    let high_water = match support(vendor, Filter::UpdatedSince) {
+        Support::Server(_) => run.high_water.unwrap_or(run.started_at),
+        _ => run.started_at,
+    };
+    state::complete(&mut tx, vendor, run, high_water).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Now, to the microsecond both databases keep.
+fn now() -> DateTime<Utc> {
+    crate::truncate_to_micros(Utc::now())
+}

@@ -1,0 +1,285 @@
+//! `customers_sync::sync` against the fakes of all five vendors, into SQLite and into a real
+//! PostgreSQL server: upserts, unchanged re-syncs, deletions, incremental syncs.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use customers_sync::{Store, SyncMode, SyncOptions, sync};
+use fake_vendors::{FakeConfig, FakeServer, Vendor};
+use futures::StreamExt;
+use support::databases::{self, column, rows, without_sync_times};
+use support::fake_client;
+
+const ALL: [Vendor; 5] = [
+    Vendor::Hoko,
+    Vendor::CareCloud,
+    Vendor::BotPenguin,
+    Vendor::Gleantap,
+    Vendor::HelpCrunch,
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_vendor_syncs_and_an_unchanged_resync_moves_only_last_synced_at() {
+    for db in databases::all("unchanged").await {
+        let store = Store::open(&db.url).await.expect("the database opens");
+        for vendor in ALL {
+            let fake = FakeServer::start(FakeConfig::new(vendor).customers(57).seed(11))
+                .await
+                .expect("fake starts");
+            let client = fake_client(vendor, &fake.base_url(), 20)
+                .build()
+                .expect("client");
+            let report = sync(&store, &client, &SyncOptions::new())
+                .await
+                .unwrap_or_else(|e| panic!("{}: {vendor}: {e}", db.label));
+            assert_eq!(report.customers, 57, "{}: {vendor}", db.label);
+            assert_eq!(report.new, 57, "{}: {vendor}", db.label);
+            assert_eq!(report.mode, SyncMode::Full);
+
+            // The rows are what the facade lists, field for field.
+            let listed: Vec<customers::Customer> = client
+                .list(customers::Query::new())
+                .map(|c| c.expect("listed"))
+                .collect()
+                .await;
+            let all = rows(&store).await;
+            let mine: Vec<&Vec<Option<String>>> = all
+                .iter()
+                .filter(|r| column(r, "vendor") == Some(vendor.as_str()))
+                .collect();
+            assert_eq!(mine.len(), listed.len(), "{}: {vendor}", db.label);
+            for customer in &listed {
+                let row = mine
+                    .iter()
+                    .find(|r| column(r, "id") == Some(customer.id.as_str()))
+                    .unwrap_or_else(|| panic!("{vendor} {} has a row", customer.id));
+                assert_eq!(column(row, "email"), customer.email.as_deref());
+                assert_eq!(column(row, "name"), customer.name.as_deref());
+                assert_eq!(column(row, "phone"), customer.phone.as_deref());
+                let raw: serde_json::Value =
+                    serde_json::from_str(column(row, "raw").expect("raw")).expect("raw is JSON");
+                assert_eq!(raw, customer.raw.to_value(), "{vendor}: raw");
+                assert_eq!(
+                    column(row, "created_at").map(|t| t.to_owned()),
+                    customer.created_at.map(customers_sync::time_text),
+                );
+                assert_eq!(column(row, "deleted"), Some("no"));
+            }
+        }
+        // The same data again: nothing but last_synced_at changes.
+        let before = rows(&store).await;
+        let mut swept = BTreeSet::new();
+        for vendor in ALL {
+            let fake = FakeServer::start(FakeConfig::new(vendor).customers(57).seed(11))
+                .await
+                .expect("fake starts");
+            let client = fake_client(vendor, &fake.base_url(), 20)
+                .build()
+                .expect("client");
+            let report = sync(&store, &client, &SyncOptions::new())
+                .await
+                .expect("resync");
+            assert_eq!(report.new, 0, "{}: {vendor}", db.label);
+            assert_eq!(report.marked_deleted, 0);
+            // Gleantap's second sync asks only for what changed: nothing, so no row moves.
+            if report.mode == SyncMode::Full {
+                swept.insert(vendor.as_str());
+            }
+        }
+        assert_eq!(swept.len(), 4, "all but Gleantap sweep again: {swept:?}");
+        let after = rows(&store).await;
+        assert_eq!(after.len(), 5 * 57);
+        assert_eq!(
+            without_sync_times(&before),
+            without_sync_times(&after),
+            "{}",
+            db.label
+        );
+        for (old, new) in before.iter().zip(&after) {
+            assert_eq!(
+                column(old, "first_synced_at"),
+                column(new, "first_synced_at")
+            );
+            let vendor = column(new, "vendor").expect("vendor");
+            if swept.contains(vendor) {
+                assert!(column(new, "last_synced_at") > column(old, "last_synced_at"));
+            } else {
+                assert_eq!(column(new, "last_synced_at"), column(old, "last_synced_at"));
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complete_sweep_marks_the_missing_deleted_and_clears_those_that_return() {
+    for db in databases::all("deletions").await {
+        let store = Store::open(&db.url).await.expect("the database opens");
+        for vendor in ALL {
+            let run = |config: FakeConfig, max_pages: Option<u32>| {
+                let store = store.clone();
+                async move {
+                    let fake = FakeServer::start(config).await.expect("fake starts");
+                    let client = fake_client(vendor, &fake.base_url(), 10)
+                        .max_pages(max_pages)
+                        .build()
+                        .expect("client");
+                    // Full: only a sweep marks deletions (Gleantap would sync incrementally).
+                    sync(&store, &client, &SyncOptions::new().full(true)).await
+                }
+            };
+            let config = || FakeConfig::new(vendor).customers(35).seed(4);
+            run(config(), None).await.expect("first sync");
+            let deleted = |rows: &[Vec<Option<String>>]| -> BTreeSet<String> {
+                rows.iter()
+                    .filter(|r| column(r, "vendor") == Some(vendor.as_str()))
+                    .filter(|r| column(r, "deleted") == Some("yes"))
+                    .filter_map(|r| column(r, "id").map(str::to_owned))
+                    .collect()
+            };
+            let ids_of = |indexes: &[usize]| -> BTreeSet<String> {
+                let records = config().records();
+                let all: BTreeSet<String> = records.iter().map(id_of).collect();
+                let kept: BTreeSet<String> = config()
+                    .removed(indexes.iter().copied())
+                    .records()
+                    .iter()
+                    .map(id_of)
+                    .collect();
+                all.difference(&kept).cloned().collect()
+            };
+
+            // An interrupted sweep (a page limit) marks nothing.
+            let err = run(config().removed([3, 20]), Some(1)).await;
+            assert!(err.is_err(), "{vendor}: the page limit stops the sweep");
+            assert!(
+                deleted(&rows(&store).await).is_empty(),
+                "{}: {vendor}",
+                db.label
+            );
+
+            // Its resumption completes the sweep and marks the two.
+            let report = run(config().removed([3, 20]), None).await.expect("resumed");
+            assert!(report.resumed_from.is_some(), "{vendor}: resumed");
+            assert_eq!(report.marked_deleted, 2, "{}: {vendor}", db.label);
+            assert_eq!(deleted(&rows(&store).await), ids_of(&[3, 20]));
+
+            // One comes back: it is no longer deleted; rows are never removed.
+            let report = run(config().removed([20]), None).await.expect("third sync");
+            assert_eq!(report.marked_deleted, 0);
+            assert_eq!(deleted(&rows(&store).await), ids_of(&[20]));
+            let count = rows(&store)
+                .await
+                .iter()
+                .filter(|r| column(r, "vendor") == Some(vendor.as_str()))
+                .count();
+            assert_eq!(count, 35, "{vendor}: no row is removed");
+        }
+    }
+}
+
+/// The vendor's id of a fake's record, as the facade writes it.
+fn id_of(record: &serde_json::Value) -> String {
+    let id = ["id", "_id", "customer_id"]
+        .iter()
+        .find_map(|key| record.get(*key))
+        .expect("a record has an id");
+    id.as_str().map_or_else(|| id.to_string(), str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gleantap_syncs_only_what_changed_since_the_last_sync_less_two_days() {
+    for db in databases::all("incremental").await {
+        let store = Store::open(&db.url).await.expect("the database opens");
+        let config = || FakeConfig::new(Vendor::Gleantap).customers(40).seed(8);
+        let fake = FakeServer::start(config()).await.expect("fake starts");
+        let client = fake_client(Vendor::Gleantap, &fake.base_url(), 15)
+            .build()
+            .expect("client");
+        let first = sync(&store, &client, &SyncOptions::new())
+            .await
+            .expect("first");
+        assert_eq!(first.mode, SyncMode::Full);
+        let before = rows(&store).await;
+
+        let changed = FakeServer::start(config().changed([5, 9]).record_exchanges())
+            .await
+            .expect("fake starts");
+        let client = fake_client(Vendor::Gleantap, &changed.base_url(), 15)
+            .build()
+            .expect("client");
+        let second = sync(&store, &client, &SyncOptions::new())
+            .await
+            .expect("second");
+        let state = customers_sync::state::load(&store, customers::Vendor::Gleantap)
+            .await
+            .expect("state");
+        let SyncMode::Incremental { since } = second.mode else {
+            panic!("{}: the second Gleantap sync is incremental", db.label);
+        };
+        let first_started = state
+            .last_full_sweep_at
+            .expect("the first was a full sweep");
+        assert_eq!(since, first_started - chrono::Duration::days(2));
+        assert_eq!(second.customers, 2, "{}: only the changed two", db.label);
+        assert_eq!(
+            second.marked_deleted, 0,
+            "an incremental sync marks nothing"
+        );
+        // What Gleantap was asked: the day, on the wire.
+        let bodies: Vec<serde_json::Value> = changed
+            .exchanges()
+            .iter()
+            .map(|e| serde_json::from_slice(&e.request_body).expect("JSON body"))
+            .collect();
+        let day = since.date_naive().format("%Y-%m-%d").to_string();
+        assert!(
+            bodies.iter().all(|b| b["updated_since"] == day.as_str()),
+            "{bodies:?}"
+        );
+
+        let after = rows(&store).await;
+        let changed_ids = {
+            let all = config().records();
+            BTreeSet::from([id_of(&all[5]), id_of(&all[9])])
+        };
+        for (old, new) in before.iter().zip(&after) {
+            let id = column(new, "id").expect("id");
+            let moved = column(new, "last_synced_at") > column(old, "last_synced_at");
+            assert_eq!(moved, changed_ids.contains(id), "{}: {id}", db.label);
+        }
+
+        // --full sweeps everything again.
+        let third = sync(&store, &client, &SyncOptions::new().full(true))
+            .await
+            .expect("third");
+        assert_eq!(third.mode, SyncMode::Full);
+        assert_eq!(third.customers, 40);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vendors_without_a_server_side_change_filter_always_sweep() {
+    let db = databases::sqlite();
+    let store = Store::open(&db.url).await.expect("the database opens");
+    for vendor in [
+        Vendor::Hoko,
+        Vendor::CareCloud,
+        Vendor::BotPenguin,
+        Vendor::HelpCrunch,
+    ] {
+        let fake = FakeServer::start(FakeConfig::new(vendor).customers(12))
+            .await
+            .expect("fake starts");
+        let client = fake_client(vendor, &fake.base_url(), 50)
+            .build()
+            .expect("client");
+        for _ in 0..2 {
+            let report = sync(&store, &client, &SyncOptions::new())
+                .await
+                .expect("sync");
+            assert_eq!(report.mode, SyncMode::Full, "{vendor}");
+            assert_eq!(report.customers, 12, "{vendor}");
+        }
+    }
+}
