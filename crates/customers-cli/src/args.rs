@@ -6,11 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::LazyLock;
 
 use clap::builder::PossibleValue;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use customers::Vendor;
 
-/// List customers of Hoko, CareCloud, BotPenguin, Gleantap or HelpCrunch in one common
-/// model, or serve a local fake of one of them.
+use crate::config;
+
+/// List or sync customers of Hoko, CareCloud, BotPenguin, Gleantap or HelpCrunch in one
+/// common model, find one person across them, or serve a local fake of one of them.
 #[derive(Parser)]
 #[command(name = "customers", version)]
 pub struct Cli {
@@ -23,6 +25,12 @@ pub enum Command {
     /// Write a vendor's customers to stdout. Credentials come from environment variables
     /// (listed below).
     List(ListArgs),
+    /// Upsert a vendor's customers into a database (SQLite by default), resuming an
+    /// interrupted sync, only what changed where the vendor allows it, deletions marked.
+    Sync(SyncArgs),
+    /// Group the synced customers of all vendors who are the same person (same email or
+    /// phone number).
+    People(PeopleArgs),
     /// Serve a fake of a vendor on 127.0.0.1; the first line of stdout is its base URL.
     Mock(MockArgs),
     /// Try the whole chain without an account: start a fake and list it.
@@ -81,21 +89,49 @@ pub enum SortArg {
     Desc,
 }
 
+/// How to talk to the vendor: shared by every command that lists.
+#[derive(Args, Clone)]
+pub struct ClientArgs {
+    /// Customers per page (default: the largest the vendor allows).
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<u32>,
+    /// Fail after N pages if the vendor still announces more (a server that never ends).
+    #[arg(long, value_name = "N")]
+    pub max_pages: Option<u32>,
+    /// CareCloud tenant's time zone (IANA name), for its offset-less timestamps.
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// Client-side limit of requests per minute (default: the vendor's documented limit).
+    #[arg(long, value_name = "R")]
+    pub rate_limit_per_minute: Option<u32>,
+    /// Seconds a response may send nothing before the attempt times out (it is retried).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
+    pub idle_timeout: f64,
+    /// Largest response body accepted, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub max_body_mib: u64,
+    /// Fail on the first value that does not match the vendor's spec, naming its path
+    /// (default: list the record, leave the field empty, report the drift at the end).
+    #[arg(long)]
+    pub strict: bool,
+    /// Write every value that did not match the vendor's spec (path, expected and observed
+    /// type, count, first record) and every record without a readable id, as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub drift_report: Option<PathBuf>,
+    /// No progress bar or log lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// How to list: everything but the vendor and its credentials.
 #[derive(Args, Clone)]
 pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
-    /// Customers per page (default: the largest the vendor allows).
-    #[arg(long, value_name = "N")]
-    pub page_size: Option<u32>,
     /// Stop after N customers.
     #[arg(long, value_name = "N")]
     pub max: Option<u64>,
-    /// Fail after N pages if the vendor still announces more (a server that never ends).
-    #[arg(long, value_name = "N")]
-    pub max_pages: Option<u32>,
     /// Only customers with this email.
     #[arg(long)]
     pub email: Option<String>,
@@ -111,42 +147,29 @@ pub struct OutputArgs {
     /// Order by creation time.
     #[arg(long, value_enum)]
     pub sort: Option<SortArg>,
-    /// CareCloud tenant's time zone (IANA name), for its offset-less timestamps.
-    #[arg(long, value_name = "ZONE")]
-    pub time_zone: Option<String>,
-    /// Client-side limit of requests per minute (default: the vendor's documented limit).
-    #[arg(long, value_name = "R")]
-    pub rate_limit_per_minute: Option<u32>,
-    /// Seconds a response may send nothing before the attempt times out (it is retried).
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
-    pub idle_timeout: f64,
-    /// Largest response body accepted, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
-    pub max_body_mib: u64,
-    /// No progress bar or log lines on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
     /// Write to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Write every value that did not match the vendor's spec (path, expected and observed
-    /// type, count, first record) and every record without a readable id, as JSON.
-    #[arg(long, value_name = "FILE")]
-    pub drift_report: Option<PathBuf>,
-    /// Fail on the first value that does not match the vendor's spec, naming its path
-    /// (default: list the record, leave the field empty, report the drift at the end).
-    #[arg(long)]
-    pub strict: bool,
 }
 
 #[derive(Args)]
+#[command(group(ArgGroup::new("account").required(true).args(["vendor", "profile"])))]
 pub struct ListArgs {
-    /// The vendor.
+    /// The vendor (credentials from its standard variables).
     #[arg(long, value_enum)]
-    pub vendor: VendorArg,
+    pub vendor: Option<VendorArg>,
+    /// A profile of the config file instead: vendor, credential variables, base URL, rate
+    /// limit, time zone.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The config file holding the profiles.
+    #[arg(long, value_name = "FILE", env = "CUSTOMERS_CONFIG", default_value = config::DEFAULT_PATH)]
+    pub config: PathBuf,
     /// Replaces the vendor's server URL (CareCloud: up to and including /v1.0; HelpCrunch:
     /// up to /v1).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "profile")]
     pub base_url: Option<String>,
     /// Allow sending credentials over plain http:// to a host that is not loopback.
     #[arg(long)]
@@ -218,4 +241,74 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
             "`{text}` is not a number of seconds between 0 and 86400"
         )),
     }
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("accounts").required(true).args(["vendor", "profile", "all"])))]
+pub struct SyncArgs {
+    /// The vendor (credentials from its standard variables).
+    #[arg(long, value_enum)]
+    pub vendor: Option<VendorArg>,
+    /// A profile of the config file.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Every profile of the config file, vendors in parallel.
+    #[arg(long)]
+    pub all: bool,
+    /// The config file holding the profiles.
+    #[arg(long, value_name = "FILE", env = "CUSTOMERS_CONFIG", default_value = config::DEFAULT_PATH)]
+    pub config: PathBuf,
+    /// Replaces the vendor's server URL (with --vendor).
+    #[arg(long, value_name = "URL", requires = "vendor")]
+    pub base_url: Option<String>,
+    /// Allow sending credentials over plain http:// to a host that is not loopback.
+    #[arg(long)]
+    pub allow_insecure: bool,
+    /// The database: a SQLite file path or sqlite://PATH (created if missing), or
+    /// postgres://USER:PASSWORD@HOST/DB.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CUSTOMERS_DB",
+        default_value = "customers.db",
+        hide_env_values = true
+    )]
+    pub db: String,
+    /// Sweep every customer even where the vendor can list only the changed ones; only a
+    /// complete sweep marks the customers it no longer sees as deleted.
+    #[arg(long)]
+    pub full: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Args)]
+pub struct PeopleArgs {
+    /// The database `customers sync` wrote.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CUSTOMERS_DB",
+        default_value = "customers.db",
+        hide_env_values = true
+    )]
+    pub db: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PeopleFormat::Jsonl)]
+    pub format: PeopleFormat,
+    /// Region (ISO 3166 code, e.g. CZ or US) of phone numbers written without a country
+    /// code; without it, such numbers link nobody.
+    #[arg(long, value_name = "CC")]
+    pub default_region: Option<String>,
+}
+
+/// Output format of `customers people`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum PeopleFormat {
+    /// One person per line: members and the links between them.
+    Jsonl,
+    /// One row per member, with its person's number and the keys that link it.
+    Csv,
+    /// An aligned table, one block per person.
+    Table,
 }

@@ -2,64 +2,34 @@
 
 use std::io::Write;
 
-use customers::{
-    ConvertOptions, Credentials, CustomersClient, DriftReport, Limits, Query, SortOrder, Vendor,
-};
+use customers::{DriftReport, Query, SortOrder, Vendor};
 use futures::StreamExt;
 
 use crate::args::{ListArgs, OutputArgs, SortArg};
-use crate::credentials;
 use crate::exit::Failure;
 use crate::output::Output;
 use crate::output_file::OutputFile;
 use crate::progress::Progress;
 use crate::say::say;
+use crate::target::Target;
 
 /// `customers list`.
 pub async fn run(args: ListArgs) -> Result<(), Failure> {
-    let vendor = Vendor::from(args.vendor);
-    // Everything is checked before the first request.
-    let credentials = credentials::from_env(vendor)?;
-    let base_url = credentials::base_url(vendor, args.base_url)?;
-    if let Some(url) = &base_url {
-        credentials::check_transport_security(url, args.allow_insecure)?;
-    }
-    export(vendor, credentials, base_url, &args.output).await
+    let target = Target::from_flags(
+        args.vendor.map(Vendor::from),
+        args.profile.as_deref(),
+        &args.config,
+        args.base_url,
+        args.allow_insecure,
+    )?;
+    export(&target, &args.output).await
 }
 
-/// Lists `vendor` with `credentials` at `base_url` and writes the customers as `options` say.
-/// The quickstart's `customers demo` goes through here too.
-pub async fn export(
-    vendor: Vendor,
-    credentials: Credentials,
-    base_url: Option<String>,
-    options: &OutputArgs,
-) -> Result<(), Failure> {
-    let progress = Progress::new(vendor, options.quiet);
-    let mut convert = ConvertOptions::default();
-    if let Some(zone) = &options.time_zone {
-        convert = convert
-            .with_local_time_zone(zone)
-            .map_err(|e| Failure::usage(e.to_string()))?;
-    }
-    let mut builder = CustomersClient::builder(credentials)
-        .convert_options(convert)
-        .observer(progress.observer());
-    if let Some(url) = base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(size) = options.page_size {
-        builder = builder.page_size(size);
-    }
-    if let Some(limit) = options.rate_limit_per_minute {
-        builder = builder.rate_limit_per_minute(Some(limit));
-    }
-    builder = builder.max_pages(options.max_pages);
-    builder = builder.strict(options.strict).limits(Limits {
-        idle_timeout: std::time::Duration::from_secs_f64(options.idle_timeout),
-        max_body_bytes: options.max_body_mib.saturating_mul(1024 * 1024),
-    });
-    let client = builder.build()?;
+/// Lists `target` and writes the customers as `options` say. The quickstart's
+/// `customers demo` goes through here too.
+pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure> {
+    let progress = Progress::new(target.vendor, options.client.quiet);
+    let client = target.client(&options.client, progress.observer())?;
     let query = Query {
         email: options.email.clone(),
         external_id: options.external_id.clone(),
@@ -146,13 +116,13 @@ pub async fn export(
             if repeats == 1 { "was" } else { "were" }
         );
     }
-    report_drift(&client.drift(), options)?;
+    report_drift(&client.drift(), options.client.drift_report.as_deref())?;
     failure.map_or(Ok(()), Err)
 }
 
 /// Drift is not a failure: a summary on stderr (one line per path) and, with
 /// `--drift-report`, the whole report as JSON.
-fn report_drift(drift: &DriftReport, options: &OutputArgs) -> Result<(), Failure> {
+pub fn report_drift(drift: &DriftReport, file: Option<&std::path::Path>) -> Result<(), Failure> {
     let lines = drift.summary();
     if !lines.is_empty() {
         let mut stderr = std::io::stderr().lock();
@@ -167,7 +137,7 @@ fn report_drift(drift: &DriftReport, options: &OutputArgs) -> Result<(), Failure
             let _ = writeln!(stderr, "  {line}");
         }
     }
-    if let Some(path) = &options.drift_report {
+    if let Some(path) = file {
         let write = || -> std::io::Result<()> {
             let file = std::fs::File::create(path)?;
             let mut out = std::io::BufWriter::new(file);

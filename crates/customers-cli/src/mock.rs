@@ -45,16 +45,17 @@ pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
     let fake = FakeServer::start(config)
         .await
         .map_err(|e| Failure::usage(format!("cannot start the fake: {e}")))?;
-    if !args.output.quiet {
+    if !args.output.client.quiet {
         say!("listing a fake {vendor} at {}", fake.base_url());
     }
-    crate::list::export(
+    let target = crate::target::Target {
+        label: vendor.as_str().to_owned(),
         vendor,
-        fake_credentials(vendor)?,
-        Some(fake.base_url()),
-        &args.output,
-    )
-    .await
+        credentials: fake_credentials(vendor)?,
+        base_url: Some(fake.base_url()),
+        profile: None,
+    };
+    crate::list::export(&target, &args.output).await
 }
 
 /// The credentials `vendor`'s fake accepts, read the way `customers list` reads them.

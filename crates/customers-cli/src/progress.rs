@@ -6,13 +6,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use customers::{Event, Observer, Vendor};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::say::say;
 
 /// Counts and how they are shown.
 pub struct Progress {
-    vendor: Vendor,
+    /// What the lines are about: a vendor, or a profile's name.
+    vendor: String,
     mode: Mode,
     counts: Mutex<Counts>,
 }
@@ -35,10 +36,19 @@ enum Mode {
 
 impl Progress {
     pub fn new(vendor: Vendor, quiet: bool) -> Arc<Self> {
+        Progress::labelled(vendor.as_str(), quiet, None)
+    }
+
+    /// Progress about `label`; on a terminal its bar joins `bars` (several accounts at once).
+    pub fn labelled(label: &str, quiet: bool, bars: Option<&MultiProgress>) -> Arc<Self> {
         let mode = if quiet {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new_spinner();
+            let bar = match bars {
+                Some(bars) => bars.add(bar),
+                None => bar,
+            };
             if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
                 bar.set_style(style);
             }
@@ -48,7 +58,7 @@ impl Progress {
             Mode::Lines
         };
         Arc::new(Progress {
-            vendor,
+            vendor: label.to_owned(),
             mode,
             counts: Mutex::default(),
         })
@@ -144,8 +154,13 @@ impl Progress {
 
     /// One more record written.
     pub fn record(&self) {
+        self.records(1);
+    }
+
+    /// `count` more records written.
+    pub fn records(&self, count: u64) {
         if let Ok(mut counts) = self.counts.lock() {
-            counts.records += 1;
+            counts.records += count;
         }
         if let Mode::Bar(bar) = &self.mode {
             bar.tick();

@@ -34,10 +34,10 @@ mod sync;
 use chrono::{DateTime, SubsecRound, Utc};
 
 pub use error::SyncError;
-pub use people::{Link, LinkKey, Member, Person, people};
+pub use people::{Link, LinkKey, Member, Person, Region, people};
 pub use state::SyncState;
 pub use store::{Backend, Store};
-pub use sync::{SyncMode, SyncOptions, SyncReport, sync};
+pub use sync::{PageWritten, SyncMode, SyncOptions, SyncReport, sync, sync_observed};
 
 /// A time as the database keeps it: UTC text with microseconds, whose text order is time
 /// order.

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use phonenumber::country::Id as Region;
+/// A phone-numbering region (ISO 3166 alpha-2, e.g. `"CZ".parse()`).
+pub use phonenumber::country::Id as Region;
 use serde::Serialize;
 
 use crate::{Store, SyncError};

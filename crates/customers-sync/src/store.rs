@@ -104,6 +104,11 @@ impl Store {
         self.backend
     }
 
+    /// Closes the connections (SQLite checkpoints its write-ahead log).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// The connection pool, for queries of your own.
     pub fn pool(&self) -> &AnyPool {
         &self.pool

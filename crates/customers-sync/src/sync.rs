@@ -65,6 +65,18 @@ pub struct SyncReport {
     pub marked_deleted: u64,
 }
 
+/// A page written and committed, with its checkpoint.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PageWritten {
+    /// Customers on the page.
+    pub customers: usize,
+    /// Pages committed so far by this sync (a resumed one included).
+    pub pages: u64,
+    /// Where the next page starts; `None` after the last.
+    pub next: Option<PageCursor>,
+}
+
 /// Syncs `client`'s vendor into `store`: resumes an interrupted sync from its checkpoint,
 /// else starts one (incremental where the vendor filters by change time on its server and a
 /// previous sync completed, else full). On error the checkpoint of the last committed page
@@ -73,6 +85,16 @@ pub async fn sync(
     store: &Store,
     client: &CustomersClient,
     options: &SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    sync_observed(store, client, options, |_| {}).await
+}
+
+/// [`sync`], calling `on_page` after each page is committed (for progress or logs).
+pub async fn sync_observed(
+    store: &Store,
+    client: &CustomersClient,
+    options: &SyncOptions,
+    mut on_page: impl FnMut(&PageWritten),
 ) -> Result<SyncReport, SyncError> {
     let vendor = client.vendor();
     let saved = state::load(store, vendor).await?;
@@ -134,6 +156,11 @@ pub async fn sync(
             tx.commit().await?;
             report.pages += 1;
             report.customers += page.customers.len() as u64;
+            on_page(&PageWritten {
+                customers: page.customers.len(),
+                pages: run.pages,
+                next: run.cursor,
+            });
         }
     }
     finish(store, vendor, &run, &mut report).await?;

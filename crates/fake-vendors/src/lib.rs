@@ -203,6 +203,11 @@ impl FakeServer {
         format!("http://{}{}", self.address, self.vendor.fake().base_path())
     }
 
+    /// How many exchanges [`FakeServer::exchanges`] holds, without copying them.
+    pub fn exchange_count(&self) -> usize {
+        self.state.exchanges.lock().map_or(0, |log| log.len())
+    }
+
     /// Every exchange served so far, oldest first; empty unless the configuration asked
     /// for [`FakeConfig::record_exchanges`].
     pub fn exchanges(&self) -> Vec<Exchange> {

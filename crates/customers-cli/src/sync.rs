@@ -1,0 +1,155 @@
+//! `customers sync`: one account, one profile, or every profile in parallel, into one
+//! database.
+
+use customers_sync::{Store, SyncError, SyncMode, SyncOptions, SyncReport, sync_observed};
+use futures::future::join_all;
+use indicatif::MultiProgress;
+
+use crate::args::SyncArgs;
+use crate::config;
+use crate::exit::Failure;
+use crate::list::report_drift;
+use crate::progress::Progress;
+use crate::say::say;
+use crate::target::Target;
+
+/// `customers sync`.
+pub async fn run(args: SyncArgs) -> Result<(), Failure> {
+    // Every account is resolved before anything is synced; with --all, one whose
+    // configuration is incomplete fails alone.
+    let accounts: Vec<(String, Result<Target, Failure>)> = if args.all {
+        let profiles = config::load(&args.config)?;
+        if profiles.is_empty() {
+            return Err(Failure::usage(format!(
+                "{} has no profiles to sync",
+                args.config.display()
+            )));
+        }
+        check_one_account_per_vendor(&profiles)?;
+        profiles
+            .into_iter()
+            .map(|p| (p.name.clone(), Target::profile(p, args.allow_insecure)))
+            .collect()
+    } else {
+        let target = Target::from_flags(
+            args.vendor.map(Into::into),
+            args.profile.as_deref(),
+            &args.config,
+            args.base_url.clone(),
+            args.allow_insecure,
+        )?;
+        vec![(target.label.clone(), Ok(target))]
+    };
+    if accounts.len() > 1 && args.client.drift_report.is_some() {
+        return Err(Failure::usage(
+            "--drift-report names one file: use it with one account, not --all",
+        ));
+    }
+    let store = Store::open(&args.db).await.map_err(failure)?;
+    let options = SyncOptions::new().full(args.full);
+    let bars = (accounts.len() > 1).then(MultiProgress::new);
+    let single = accounts.len() == 1;
+    let runs = accounts.into_iter().map(|(label, target)| {
+        let (store, options, bars) = (&store, &options, bars.as_ref());
+        let client_args = &args.client;
+        async move {
+            let result = match target {
+                Ok(target) => sync_one(store, &target, options, client_args, bars).await,
+                Err(failure) => Err(failure),
+            };
+            (label, result)
+        }
+    });
+    let results = tokio::select! {
+        biased;
+        _ = tokio::signal::ctrl_c() => {
+            // Each page commits with its checkpoint: the next sync goes on from the last.
+            return Err(Failure::interrupted(
+                "interrupted; the next `customers sync` resumes from the last committed page",
+            ));
+        }
+        results = join_all(runs) => results,
+    };
+    let mut failed = Vec::new();
+    for (label, result) in results {
+        match result {
+            Ok(report) => {
+                if !args.client.quiet {
+                    say!("{label}: {}", describe(&report));
+                }
+            }
+            Err(failure) if single => return Err(failure),
+            Err(failure) => {
+                say!("error: {label}: {}", failure.message);
+                failed.push(label);
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::vendor(format!(
+            "{} of the profiles failed: {} (the others synced)",
+            failed.len(),
+            failed.join(", ")
+        )))
+    }
+}
+
+/// Syncs one account, with its own client (and so its own rate limit).
+async fn sync_one(
+    store: &Store,
+    target: &Target,
+    options: &SyncOptions,
+    client_args: &crate::args::ClientArgs,
+    bars: Option<&MultiProgress>,
+) -> Result<SyncReport, Failure> {
+    let progress = Progress::labelled(&target.label, client_args.quiet, bars);
+    let client = target.client(client_args, progress.observer())?;
+    let result = sync_observed(store, &client, options, |page| {
+        progress.records(page.customers as u64);
+    })
+    .await;
+    progress.finish();
+    report_drift(&client.drift(), client_args.drift_report.as_deref())?;
+    result.map_err(failure)
+}
+
+/// The table's key is (vendor, id) and the checkpoint is per vendor: two accounts of one
+/// vendor in one database would mark each other's customers deleted.
+fn check_one_account_per_vendor(profiles: &[config::Profile]) -> Result<(), Failure> {
+    for (i, profile) in profiles.iter().enumerate() {
+        if let Some(other) = profiles[..i].iter().find(|p| p.vendor == profile.vendor) {
+            return Err(Failure::usage(format!(
+                "profiles `{}` and `{}` are both {}: one database holds one account per vendor (sync the other with --profile and its own --db)",
+                other.name, profile.name, profile.vendor
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn describe(report: &SyncReport) -> String {
+    let mode = match report.mode {
+        SyncMode::Full => "full sweep".to_owned(),
+        SyncMode::Incremental { since } => format!("changed since {}", since.to_rfc3339()),
+    };
+    let resumed = report
+        .resumed_from
+        .map(|c| format!(", resumed at record {}", c.offset()))
+        .unwrap_or_default();
+    format!(
+        "{mode}{resumed}: {} customers in {} pages, {} new, {} marked deleted",
+        report.customers, report.pages, report.new, report.marked_deleted
+    )
+}
+
+/// A sync error as the CLI reports it: the vendor's as for `list`, the database's as
+/// output that could not be written, a bad address as usage.
+fn failure(err: SyncError) -> Failure {
+    match err {
+        SyncError::Vendor(err) => Failure::from(err),
+        SyncError::Address(message) => Failure::usage(message),
+        other => Failure::output(other.to_string()),
+    }
+}

@@ -1,0 +1,124 @@
+//! Which vendor account a command talks to: `--vendor` with the standard variables, or a
+//! profile of `customers.toml`. Everything is checked before the first request.
+
+use std::path::Path;
+
+use customers::{Credentials, CustomersClient, Limits, Observer, Vendor};
+
+use crate::args::ClientArgs;
+use crate::config::{self, Profile};
+use crate::credentials;
+use crate::exit::Failure;
+
+/// A vendor account, ready to connect.
+pub struct Target {
+    /// The profile's name, or the vendor's.
+    pub label: String,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// Its credentials.
+    pub credentials: Credentials,
+    /// Replaces the vendor's server URL.
+    pub base_url: Option<String>,
+    /// The profile, if the account comes from one.
+    pub profile: Option<Profile>,
+}
+
+impl Target {
+    /// `vendor` with the standard variables and `--base-url`.
+    pub fn vendor(
+        vendor: Vendor,
+        base_url: Option<String>,
+        allow_insecure: bool,
+    ) -> Result<Target, Failure> {
+        let credentials = credentials::from_env(vendor)?;
+        let base_url = credentials::base_url(vendor, base_url)?;
+        if let Some(url) = &base_url {
+            credentials::check_transport_security(url, allow_insecure)?;
+        }
+        Ok(Target {
+            label: vendor.as_str().to_owned(),
+            vendor,
+            credentials,
+            base_url,
+            profile: None,
+        })
+    }
+
+    /// The account of `profile`.
+    pub fn profile(profile: Profile, allow_insecure: bool) -> Result<Target, Failure> {
+        let credentials = profile.credentials()?;
+        let base_url = profile.base_url()?;
+        if let Some(url) = &base_url {
+            credentials::check_transport_security(url, allow_insecure).map_err(|f| {
+                Failure::usage(format!("profile `{}`: {}", profile.name, f.message))
+            })?;
+        }
+        Ok(Target {
+            label: profile.name.clone(),
+            vendor: profile.vendor,
+            credentials,
+            base_url,
+            profile: Some(profile),
+        })
+    }
+
+    /// `--vendor` or `--profile NAME` (from `--config`, default `customers.toml`).
+    pub fn from_flags(
+        vendor: Option<Vendor>,
+        profile: Option<&str>,
+        config_path: &Path,
+        base_url: Option<String>,
+        allow_insecure: bool,
+    ) -> Result<Target, Failure> {
+        match (vendor, profile) {
+            (Some(vendor), None) => Target::vendor(vendor, base_url, allow_insecure),
+            (None, Some(name)) => {
+                let profile = config::profile(config_path, name)?;
+                Target::profile(profile, allow_insecure)
+            }
+            _ => Err(Failure::usage("give either --vendor or --profile")),
+        }
+    }
+
+    /// A client for this account: the flags first, then the profile's settings.
+    pub fn client(
+        &self,
+        flags: &ClientArgs,
+        observer: Observer,
+    ) -> Result<CustomersClient, Failure> {
+        let profile = self.profile.as_ref();
+        let mut convert = customers::ConvertOptions::default();
+        if let Some(zone) = flags
+            .time_zone
+            .as_ref()
+            .or(profile.and_then(|p| p.time_zone.as_ref()))
+        {
+            convert = convert
+                .with_local_time_zone(zone)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+        }
+        let mut builder = CustomersClient::builder(self.credentials.clone())
+            .convert_options(convert)
+            .observer(observer)
+            .max_pages(flags.max_pages)
+            .strict(flags.strict)
+            .limits(Limits {
+                idle_timeout: std::time::Duration::from_secs_f64(flags.idle_timeout),
+                max_body_bytes: flags.max_body_mib.saturating_mul(1024 * 1024),
+            });
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url.clone());
+        }
+        if let Some(size) = flags.page_size.or(profile.and_then(|p| p.page_size)) {
+            builder = builder.page_size(size);
+        }
+        if let Some(limit) = flags
+            .rate_limit_per_minute
+            .or(profile.and_then(|p| p.rate_limit_per_minute))
+        {
+            builder = builder.rate_limit_per_minute(Some(limit));
+        }
+        Ok(builder.build()?)
+    }
+}

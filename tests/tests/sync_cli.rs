@@ -1,0 +1,376 @@
+//! `customers sync`, `customers people` and profiles, end to end: the built binary against
+//! the fakes, killed with SIGKILL mid-sync and resumed.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use customers_sync::Store;
+use fake_vendors::{FakeConfig, FakeServer, Vendor};
+use support::databases::{self, column, rows, without_sync_times};
+use support::{binary, fake_env};
+
+/// The vendors' credential variables, removed from every child so that only what a test
+/// sets is seen.
+fn clean(command: &mut std::process::Command) {
+    for vendor in customers::Vendor::ALL {
+        for set in customers::Credentials::variables(vendor) {
+            for name in *set {
+                command.env_remove(name);
+            }
+        }
+        if let Some(name) = customers::Credentials::base_url_variable(vendor) {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env_remove("CUSTOMERS_DB")
+        .env_remove("CUSTOMERS_CONFIG");
+}
+
+/// `customers sync` of Hoko's fake at `base_url` into `db`.
+fn sync_command(base_url: &str, db: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(binary());
+    clean(&mut command);
+    command
+        .args(["sync", "--vendor", "hoko", "--base-url", base_url])
+        .args(["--db", db, "--page-size", "40", "--quiet"])
+        .envs(fake_env(Vendor::Hoko));
+    command
+}
+
+fn run(mut command: std::process::Command) -> Output {
+    command.output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Syncs `before`, then `after` (a few customers deleted at the vendor): uninterrupted, the
+/// rows every interrupted run must end with.
+async fn reference(before: &str, after: &str, db: &str) -> Vec<Vec<Option<String>>> {
+    for url in [before, after] {
+        let output = run(sync_command(url, db));
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    rows(&Store::open(db).await.expect("opens")).await
+}
+
+/// SIGKILLs a sync of `after` once the fake has answered `requests` requests, checks that
+/// nothing was marked deleted, resumes, and returns the rows.
+async fn killed_and_resumed(
+    before: &str,
+    after: &FakeServer,
+    requests: usize,
+    db: &str,
+) -> Vec<Vec<Option<String>>> {
+    let output = run(sync_command(before, db));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let answered = after.exchange_count();
+    let mut child = sync_command(&after.base_url(), db)
+        .spawn()
+        .expect("the binary starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while after.exchange_count() < answered + requests {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sync never got there"
+        );
+        if child.try_wait().expect("waits").is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+    // std's kill is SIGKILL: no destructor, no rollback, no flush runs in the child.
+    let _ = child.kill();
+    let status = child.wait().expect("reaped");
+    assert!(
+        !status.success(),
+        "killed after {requests} requests, it had finished"
+    );
+
+    let store = Store::open(db).await.expect("opens");
+    let state = customers_sync::state::load(&store, customers::Vendor::Hoko)
+        .await
+        .expect("state");
+    let run_state = state.run.expect("the killed run is in progress");
+    let interrupted = rows(&store).await;
+    assert!(
+        interrupted
+            .iter()
+            .all(|r| column(r, "deleted") == Some("no")),
+        "an interrupted sweep marks nothing"
+    );
+    // Every committed page's customers are there, and the checkpoint is where they end.
+    let committed = run_state.cursor.map_or(0, |c| c.offset());
+    assert_eq!(
+        committed,
+        run_state.pages * 40,
+        "the checkpoint moves page by page"
+    );
+
+    // A request in flight at the kill is logged when the fake finishes answering it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let resumed_from = after.exchange_count();
+    let output = run(sync_command(&after.base_url(), db));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    // The resumed run asks first for the page after the last committed one (Hoko's offset
+    // is `skip`).
+    let first = after.exchanges()[resumed_from].clone();
+    let offset = first
+        .query
+        .iter()
+        .find(|(k, _)| k == "skip")
+        .map_or(0, |(_, v)| v.parse::<u64>().expect("a number"));
+    assert_eq!(
+        offset, committed,
+        "resumed from the checkpoint, killed after {requests}"
+    );
+    store.close().await;
+    rows(&Store::open(db).await.expect("opens")).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_at_any_point_resumes_to_the_rows_of_an_uninterrupted_one() {
+    let before = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(400).seed(21))
+        .await
+        .expect("fake starts");
+    let after = FakeServer::start(
+        FakeConfig::new(Vendor::Hoko)
+            .customers(400)
+            .seed(21)
+            .removed([0, 77, 250, 399])
+            .record_exchanges(),
+    )
+    .await
+    .expect("fake starts");
+    let reference_db = databases::sqlite();
+    let expected = reference(&before.base_url(), &after.base_url(), &reference_db.url).await;
+    assert_eq!(
+        expected
+            .iter()
+            .filter(|r| column(r, "deleted") == Some("yes"))
+            .count(),
+        4
+    );
+    let expected = without_sync_times(&expected);
+
+    let mut points = vec![(1, databases::sqlite()), (4, databases::sqlite())];
+    points.push((7, databases::sqlite()));
+    points.push((10, databases::sqlite()));
+    if let Some(server) = databases::postgres_url() {
+        points.push((3, databases::postgres(&server, "killed").await));
+        points.push((9, databases::postgres(&server, "killed").await));
+    }
+    for (requests, db) in points {
+        let got = killed_and_resumed(&before.base_url(), &after, requests, &db.url).await;
+        assert_eq!(
+            without_sync_times(&got),
+            expected,
+            "{}: killed after {requests} requests",
+            db.label
+        );
+    }
+}
+
+fn write_config(dir: &Path, text: &str) -> String {
+    let path = dir.join("customers.toml");
+    std::fs::write(&path, text).expect("config written");
+    path.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_all_runs_every_profile_and_a_failing_one_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hoko = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(30))
+        .await
+        .expect("fake");
+    let gleantap = FakeServer::start(FakeConfig::new(Vendor::Gleantap).customers(25))
+        .await
+        .expect("fake");
+    let helpcrunch = FakeServer::start(FakeConfig::new(Vendor::HelpCrunch).customers(20))
+        .await
+        .expect("fake");
+    // Gleantap's variables are renamed by its profile; HelpCrunch's key is wrong.
+    let config = write_config(
+        dir.path(),
+        &format!(
+            r#"
+            [profiles.shop]
+            vendor = "hoko"
+            base_url = "{hoko}"
+            env = {{ HOKO_API_KEY = "SHOP_KEY" }}
+            rate_limit_per_minute = 6000
+
+            [profiles.gym]
+            vendor = "gleantap"
+            base_url = "{gleantap}"
+            env = {{ GLEANTAP_API_KEY = "GYM_KEY", GLEANTAP_SECRET_KEY = "GYM_SECRET", GLEANTAP_APP_ID = "GYM_APP" }}
+
+            [profiles.support]
+            vendor = "helpcrunch"
+            base_url = "{helpcrunch}"
+            "#,
+            hoko = hoko.base_url(),
+            gleantap = gleantap.base_url(),
+            helpcrunch = helpcrunch.base_url(),
+        ),
+    );
+    let db = dir.path().join("all.db").display().to_string();
+    let mut command = std::process::Command::new(binary());
+    clean(&mut command);
+    let gleantap_env = fake_env(Vendor::Gleantap);
+    let value = |name: &str| {
+        gleantap_env
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .expect("a fake variable")
+    };
+    command
+        .args(["sync", "--all", "--config", &config, "--db", &db])
+        .env("SHOP_KEY", fake_vendors::API_KEY)
+        .env("GYM_KEY", value("GLEANTAP_API_KEY"))
+        .env("GYM_SECRET", value("GLEANTAP_SECRET_KEY"))
+        .env("GYM_APP", value("GLEANTAP_APP_ID"))
+        .env("HELPCRUNCH_API_KEY", "wrong-key");
+    let output = run(command);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: support:"), "{stderr}");
+    assert!(!stderr.contains("wrong-key"), "a secret leaked: {stderr}");
+    assert!(stderr.contains("shop: full sweep"), "{stderr}");
+    let store = Store::open(&db).await.expect("opens");
+    let all = rows(&store).await;
+    let count = |vendor: &str| {
+        all.iter()
+            .filter(|r| column(r, "vendor") == Some(vendor))
+            .count()
+    };
+    assert_eq!(
+        (count("hoko"), count("gleantap"), count("helpcrunch")),
+        (30, 25, 0)
+    );
+
+    // One profile, for `list` too.
+    let mut command = std::process::Command::new(binary());
+    clean(&mut command);
+    command
+        .args(["list", "--profile", "shop", "--config", &config, "--quiet"])
+        .env("SHOP_KEY", fake_vendors::API_KEY);
+    let output = run(command);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout).lines().count(), 30);
+
+    // A profile whose variable is not set is named by the variable it reads.
+    let mut command = std::process::Command::new(binary());
+    clean(&mut command);
+    command.args(["list", "--profile", "gym", "--config", &config]);
+    let output = run(command);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("GYM_KEY") && stderr.contains("GYM_SECRET") && stderr.contains("GYM_APP"),
+        "{stderr}"
+    );
+
+    // Two accounts of one vendor cannot share one database.
+    let twice = write_config(
+        dir.path(),
+        "[profiles.a]\nvendor = \"hoko\"\n[profiles.b]\nvendor = \"hoko\"\n",
+    );
+    let mut command = std::process::Command::new(binary());
+    clean(&mut command);
+    command.args(["sync", "--all", "--config", &twice, "--db", &db]);
+    let output = run(command);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("both hoko"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_links_the_same_person_across_synced_vendors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("people.db").display().to_string();
+    // Every fake writes customer N as customerN@example.com: the same people at three
+    // vendors, but BotPenguin's customer 3 is deleted there.
+    for (vendor, removed) in [
+        (Vendor::Hoko, vec![]),
+        (Vendor::CareCloud, vec![]),
+        (Vendor::BotPenguin, vec![3]),
+    ] {
+        let seeded = FakeServer::start(FakeConfig::new(vendor).customers(5))
+            .await
+            .expect("fake");
+        let gone = FakeServer::start(FakeConfig::new(vendor).customers(5).removed(removed))
+            .await
+            .expect("fake");
+        for url in [seeded.base_url(), gone.base_url()] {
+            let mut command = std::process::Command::new(binary());
+            clean(&mut command);
+            command
+                .args(["sync", "--vendor", vendor.as_str(), "--base-url", &url])
+                .args(["--db", &db, "--quiet"])
+                .envs(fake_env(vendor));
+            let output = run(command);
+            assert!(
+                output.status.success(),
+                "{vendor}: {}",
+                text(&output.stderr)
+            );
+        }
+    }
+    let mut command = std::process::Command::new(binary());
+    clean(&mut command);
+    command.args(["people", "--db", &db, "--default-region", "cz"]);
+    let output = run(command);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let people: Vec<serde_json::Value> = text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(people.len(), 5, "{people:#?}");
+    for person in &people {
+        let members = person["members"].as_array().expect("members");
+        let emails: std::collections::BTreeSet<String> = members
+            .iter()
+            .filter_map(|m| m["email"].as_str())
+            .map(str::to_lowercase)
+            .collect();
+        assert_eq!(emails.len(), 1, "one person, one email: {person}");
+        let email = emails.iter().next().expect("an email");
+        let expected = if email == "customer3@example.com" {
+            2
+        } else {
+            3
+        };
+        assert_eq!(members.len(), expected, "{person}");
+        assert!(
+            person["links"]
+                .as_array()
+                .expect("links")
+                .iter()
+                .any(|l| l["key"] == "email" && l["value"] == email.as_str()),
+            "{person}"
+        );
+    }
+
+    for format in ["csv", "table"] {
+        let mut command = std::process::Command::new(binary());
+        clean(&mut command);
+        command.args(["people", "--db", &db, "--format", format]);
+        let output = run(command);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(
+            text(&output.stdout).contains("customer1@example.com"),
+            "{format}"
+        );
+    }
+    let mut command = std::process::Command::new(binary());
+    clean(&mut command);
+    command.args(["people", "--db", &db, "--default-region", "Atlantis"]);
+    let output = run(command);
+    assert_eq!(output.status.code(), Some(2));
+}
