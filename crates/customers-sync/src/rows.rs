@@ -63,7 +63,7 @@ pub(crate) fn upsert_sql(backend: Backend, rows: usize) -> String {
                 | "last_synced_at" => backend.time(n),
                 "tags" => backend.json(n, "JSONB"),
                 "raw" => backend.json(n, "JSON"),
-                _ => format!("${n}"),
+                _ => backend.param(n),
             };
             sql.push_str(&placeholder);
         }

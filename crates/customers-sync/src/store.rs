@@ -18,19 +18,30 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Placeholder `n` (from 1) for a time bound as UTC text.
+    /// Placeholder `n` (from 1), in a statement whose placeholders are all numbered in bind
+    /// order. SQLite gets an anonymous `?`: looking a numbered one up costs SQLite time in
+    /// proportion to the statement's parameters, which made a 4,000-parameter upsert spend
+    /// 80% of a sync there.
+    pub(crate) fn param(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => "?".to_owned(),
+            Backend::Postgres => format!("${n}"),
+        }
+    }
+
+    /// [`Backend::param`] for a time bound as UTC text.
     pub(crate) fn time(self, n: usize) -> String {
         match self {
-            Backend::Sqlite => format!("${n}"),
+            Backend::Sqlite => self.param(n),
             Backend::Postgres => format!("CAST(${n} AS TIMESTAMPTZ)"),
         }
     }
 
-    /// Placeholder `n` for JSON bound as text, into a column of type `json_type` on
+    /// [`Backend::param`] for JSON bound as text, into a column of type `json_type` on
     /// PostgreSQL.
     pub(crate) fn json(self, n: usize, json_type: &str) -> String {
         match self {
-            Backend::Sqlite => format!("${n}"),
+            Backend::Sqlite => self.param(n),
             Backend::Postgres => format!("CAST(${n} AS {json_type})"),
         }
     }
@@ -75,14 +86,19 @@ impl Store {
         let options = AnyPoolOptions::new();
         let pool = match backend {
             // One connection: vendors syncing in parallel take turns at the file instead of
-            // failing on SQLite's lock, and each page's transaction is short.
+            // failing on SQLite's lock, and each page's transaction is short. WAL with
+            // `synchronous = NORMAL` survives a killed process whole; a power cut can lose
+            // the last pages, whose checkpoints go with them, so the sync resumes before them.
             Backend::Sqlite => {
                 options
                     .max_connections(1)
                     .after_connect(|connection, _| {
                         Box::pin(async move {
                             connection
-                                .execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 30000;")
+                                .execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                     PRAGMA busy_timeout = 30000;",
+                                )
                                 .await?;
                             Ok(())
                         })

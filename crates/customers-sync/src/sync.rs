@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use customers::query::{Filter, Support, support};
 use customers::{CustomersClient, PageCursor, Query, Vendor};
 use futures::StreamExt;
+use futures::future::Either;
 
 use crate::rows::{CHUNK, bind, upsert_sql};
 use crate::state::{self, Run};
@@ -129,42 +130,74 @@ pub async fn sync_observed(
         marked_deleted: 0,
     };
     if let Some(from) = run.cursor {
-        let mut pages = std::pin::pin!(client.pages(query, from));
-        while let Some(page) = pages.next().await {
-            let page = page?;
-            // A clock stepping back must not make this run's rows look older than its start,
-            // or the sweep would mark them deleted.
-            let synced_at = Utc::now().max(run.started_at);
-            let mut tx = store.pool().begin().await?;
-            for chunk in page.customers.chunks(CHUNK) {
-                let sql = upsert_sql(store.backend(), chunk.len());
-                let mut query = sqlx::query(&sql);
-                for customer in chunk {
-                    query = bind(query, customer, synced_at);
+        // One page of read-ahead: the next page downloads while this one is written. Both
+        // run in this task (no thread hand-off of the pages, whose memory then stays flat).
+        let (sender, mut pages) = tokio::sync::mpsc::channel(1);
+        let download = async move {
+            let mut source = std::pin::pin!(client.pages(query, from));
+            while let Some(page) = source.next().await {
+                if sender.send(page).await.is_err() {
+                    break;
                 }
-                query.execute(&mut *tx).await?;
             }
-            run.cursor = page.next;
-            run.pages += 1;
-            run.high_water = page
-                .customers
-                .iter()
-                .filter_map(|c| c.updated_at)
-                .chain(run.high_water)
-                .max();
-            state::checkpoint(&mut tx, vendor, &run).await?;
-            tx.commit().await?;
-            report.pages += 1;
-            report.customers += page.customers.len() as u64;
-            on_page(&PageWritten {
-                customers: page.customers.len(),
-                pages: run.pages,
-                next: run.cursor,
-            });
+            drop(sender);
+            // Ends only with the writer, which drains what was sent.
+            std::future::pending::<()>().await;
+        };
+        let write = async {
+            while let Some(page) = pages.recv().await {
+                let page = page?;
+                write_page(store, vendor, &mut run, &page).await?;
+                report.pages += 1;
+                report.customers += page.customers.len() as u64;
+                on_page(&PageWritten {
+                    customers: page.customers.len(),
+                    pages: run.pages,
+                    next: run.cursor,
+                });
+            }
+            Ok::<(), SyncError>(())
+        };
+        // The writer ends the sync (done or failed); the download is dropped with it.
+        match futures::future::select(std::pin::pin!(write), std::pin::pin!(download)).await {
+            Either::Left((result, _)) => result?,
+            Either::Right(((), write)) => write.await?,
         }
     }
     finish(store, vendor, &run, &mut report).await?;
     Ok(report)
+}
+
+/// Writes `page` and moves `run`'s checkpoint past it, in one transaction.
+async fn write_page(
+    store: &Store,
+    vendor: Vendor,
+    run: &mut Run,
+    page: &customers::Page,
+) -> Result<(), SyncError> {
+    // A clock stepping back must not make this run's rows look older than its start, or
+    // the sweep would mark them deleted.
+    let synced_at = Utc::now().max(run.started_at);
+    let mut tx = store.pool().begin().await?;
+    for chunk in page.customers.chunks(CHUNK) {
+        let sql = upsert_sql(store.backend(), chunk.len());
+        let mut query = sqlx::query(&sql);
+        for customer in chunk {
+            query = bind(query, customer, synced_at);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    run.cursor = page.next;
+    run.pages += 1;
+    run.high_water = page
+        .customers
+        .iter()
+        .filter_map(|c| c.updated_at)
+        .chain(run.high_water)
+        .max();
+    state::checkpoint(&mut tx, vendor, run).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A new run of `vendor`: incremental from `last_high_water` less the vendor's granularity
@@ -201,21 +234,23 @@ async fn finish(
     let mut tx = store.pool().begin().await?;
     if run.full {
         let sql = format!(
-            "UPDATE customers SET deleted_at = {} WHERE vendor = $1 AND deleted_at IS NULL \
+            "UPDATE customers SET deleted_at = {} WHERE vendor = {} AND deleted_at IS NULL \
              AND last_synced_at < {}",
-            backend.time(2),
+            backend.time(1),
+            backend.param(2),
             backend.time(3)
         );
         let marked = sqlx::query(&sql)
-            .bind(vendor.as_str())
             .bind(time_text(Utc::now().max(run.started_at)))
+            .bind(vendor.as_str())
             .bind(time_text(run.started_at))
             .execute(&mut *tx)
             .await?;
         report.marked_deleted = marked.rows_affected();
     }
     let sql = format!(
-        "SELECT COUNT(*) FROM customers WHERE vendor = $1 AND first_synced_at >= {}",
+        "SELECT COUNT(*) FROM customers WHERE vendor = {} AND first_synced_at >= {}",
+        backend.param(1),
         backend.time(2)
     );
     let (new,): (i64,) = sqlx::query_as(&sql)

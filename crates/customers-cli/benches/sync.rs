@@ -1,0 +1,163 @@
+//! `customers sync` of 100,000 Hoko customers into SQLite, beside a plain JSONL export of
+//! the same fake in the same run; then a second sync of the unchanged data. Run with
+//! `cargo bench -p customers-cli --bench sync`.
+//!
+//! Everything runs as the built `customers` binary against a fake Hoko (`customers mock`,
+//! another process). Each run's peak resident memory is read from `/proc` while it runs.
+//! The checks: the database holds every customer, and the sync's peak memory at 100,000
+//! customers is within `FLAT` of its peak at 50,000 (memory flat in the number of
+//! customers). The peak at 20,000 is printed too: from 20,000 to 50,000 the allocator's
+//! arenas still grow with Hoko's 10,000-customer pages (measured: about 44, 56 and 62 MiB at
+//! 20k, 50k and 100k; at 1,000 a page, 23.6 and 25.4 MiB at 20k and 200k). The speeds are
+//! printed as ratios, not checked.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+const CUSTOMERS: usize = 100_000;
+const HALF: usize = 50_000;
+const SMALL: usize = 20_000;
+/// How much larger the peak at `CUSTOMERS` may be than at `HALF`.
+const FLAT: f64 = 1.25;
+
+/// A fake Hoko with `customers` customers; its base URL.
+fn fake(customers: usize) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_customers"))
+        .args([
+            "mock",
+            "--vendor",
+            "hoko",
+            "--customers",
+            &customers.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the fake starts");
+    let mut base_url = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        std::io::BufReader::new(stdout)
+            .read_line(&mut base_url)
+            .expect("the fake prints its URL");
+    }
+    (child, base_url.trim().to_owned())
+}
+
+/// Runs `customers ARGS` against `base_url`: its wall time and peak resident memory (bytes).
+fn measure(base_url: &str, args: &[&str]) -> (Duration, u64) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_customers"))
+        .args(args)
+        .args(["--vendor", "hoko", "--base-url", base_url, "--quiet"])
+        .env("HOKO_API_KEY", "fake-api-key")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("customers starts");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let status = loop {
+        if let Some(hwm) = std::fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|text| vm_hwm(&text))
+        {
+            peak = peak.max(hwm);
+        }
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let elapsed = started.elapsed();
+    assert!(status.success(), "customers {args:?} failed");
+    (elapsed, peak)
+}
+
+/// `VmHWM` (peak resident set) of a `/proc/PID/status`, in bytes.
+fn vm_hwm(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn rows(db: &Path) -> usize {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = customers_sync::Store::open(&db.display().to_string())
+            .await
+            .expect("the database opens");
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
+            .fetch_one(store.pool())
+            .await
+            .expect("counted");
+        usize::try_from(count).unwrap_or(0)
+    })
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() -> ExitCode {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = |name: &str| dir.path().join(name).display().to_string();
+
+    let peak_at = |customers: usize| {
+        let (mut fake, url) = fake(customers);
+        let db = path(&format!("sync-{customers}.db"));
+        let (_, peak) = measure(&url, &["sync", "--db", &db]);
+        let _ = fake.kill();
+        let _ = fake.wait();
+        peak
+    };
+    let small_peak = peak_at(SMALL);
+    let half_peak = peak_at(HALF);
+
+    let (mut big_fake, url) = fake(CUSTOMERS);
+    let (export_time, export_peak) = measure(&url, &["list", "-o", &path("export.jsonl")]);
+    let db = path("sync.db");
+    let (sync_time, sync_peak) = measure(&url, &["sync", "--db", &db]);
+    let (again_time, _) = measure(&url, &["sync", "--db", &db]);
+    let _ = big_fake.kill();
+    let _ = big_fake.wait();
+
+    let synced = rows(Path::new(&db));
+    let rate = |time: Duration| CUSTOMERS as f64 / time.as_secs_f64();
+    println!(
+        "sync of {CUSTOMERS} Hoko customers into SQLite: {:.0} customers/s; the JSONL export of the same: {:.0} customers/s; sync {:.2}x the export's time",
+        rate(sync_time),
+        rate(export_time),
+        sync_time.as_secs_f64() / export_time.as_secs_f64()
+    );
+    println!(
+        "second sync of the unchanged data: {:.0} customers/s, {:.2}x the first sync's time",
+        rate(again_time),
+        again_time.as_secs_f64() / sync_time.as_secs_f64()
+    );
+    let flat = sync_peak as f64 / half_peak as f64;
+    println!(
+        "peak memory: sync {:.1} MiB at {CUSTOMERS} customers, {:.1} MiB at {HALF}: {flat:.2}x (limit {FLAT}x); {:.1} MiB at {SMALL}; the export {:.1} MiB at {CUSTOMERS}",
+        mib(sync_peak),
+        mib(half_peak),
+        mib(small_peak),
+        mib(export_peak)
+    );
+    let mut failed = false;
+    if synced != CUSTOMERS {
+        eprintln!("FAIL: the database holds {synced} customers, not {CUSTOMERS}");
+        failed = true;
+    }
+    if flat > FLAT {
+        eprintln!("FAIL: the sync's peak memory grows with the number of customers ({flat:.2}x)");
+        failed = true;
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
