@@ -374,3 +374,33 @@ async fn people_links_the_same_person_across_synced_vendors() {
     let output = run(command);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_cannot_be_used_gets_a_clear_error_without_its_password() {
+    let fake = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(3))
+        .await
+        .expect("fake");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let not_sqlite = dir.path().join("notes.txt");
+    std::fs::write(
+        &not_sqlite,
+        "these are not the customers you are looking for\n".repeat(200),
+    )
+    .expect("written");
+    let cases = [
+        // Nothing listens on port 1.
+        ("postgres://someone:hunter2-secret@127.0.0.1:1/customers", 3),
+        ("mysql://localhost/customers", 2),
+        (not_sqlite.to_str().expect("a UTF-8 path"), 3),
+    ];
+    for (db, code) in cases {
+        let output = run(sync_command(&fake.base_url(), db));
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{db}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{db}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "the password leaked: {stderr}");
+    }
+    // The file that is not a database is left as it was.
+    let kept = std::fs::read_to_string(&not_sqlite).expect("still there");
+    assert!(kept.starts_with("these are not the customers"));
+}

@@ -8,6 +8,15 @@ pub enum SyncError {
     /// stays, and the next sync goes on from there.
     #[error(transparent)]
     Vendor(#[from] customers::Error),
+    /// The database could not be opened: a server that refuses, a file that is not a
+    /// database.
+    #[error("cannot open the database {address}: {source}")]
+    Open {
+        /// The address, its password hidden.
+        address: String,
+        /// What the driver said.
+        source: sqlx::Error,
+    },
     /// The database refused or failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

@@ -4,7 +4,9 @@
 use std::sync::Once;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::SyncError;
 
@@ -76,6 +78,12 @@ impl std::fmt::Debug for Store {
 
 static DRIVERS: Once = Once::new();
 
+/// Each SQLite connection's settings. WAL with `synchronous = NORMAL` survives a killed
+/// process whole; a power cut can lose the last pages, whose checkpoints go with them, so
+/// the sync resumes before them.
+const SQLITE_SETUP: &str =
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+
 impl Store {
     /// Opens the database at `address` and brings its schema up to date:
     /// `postgres://…` (or `postgresql://…`), `sqlite://PATH` or a plain file path for SQLite
@@ -83,23 +91,30 @@ impl Store {
     pub async fn open(address: &str) -> Result<Store, SyncError> {
         DRIVERS.call_once(install_default_drivers);
         let (backend, url) = address_url(address)?;
-        let options = AnyPoolOptions::new();
+        // One connection first, so that a server that refuses or a file that is not a
+        // database is reported as such at once (a pool retries until its timeout and then
+        // says only that it timed out).
+        let opened = async {
+            let mut probe = AnyConnection::connect(&url).await?;
+            if backend == Backend::Sqlite {
+                probe.execute(SQLITE_SETUP).await?;
+            }
+            probe.close().await
+        };
+        opened.await.map_err(|source| SyncError::Open {
+            address: redact(address),
+            source,
+        })?;
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(60));
         let pool = match backend {
             // One connection: vendors syncing in parallel take turns at the file instead of
-            // failing on SQLite's lock, and each page's transaction is short. WAL with
-            // `synchronous = NORMAL` survives a killed process whole; a power cut can lose
-            // the last pages, whose checkpoints go with them, so the sync resumes before them.
+            // failing on SQLite's lock, and each page's transaction is short.
             Backend::Sqlite => {
                 options
                     .max_connections(1)
                     .after_connect(|connection, _| {
                         Box::pin(async move {
-                            connection
-                                .execute(
-                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                     PRAGMA busy_timeout = 30000;",
-                                )
-                                .await?;
+                            connection.execute(SQLITE_SETUP).await?;
                             Ok(())
                         })
                     })
@@ -128,6 +143,22 @@ impl Store {
     /// The connection pool, for queries of your own.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+}
+
+/// `address` with the password of its user information hidden.
+fn redact(address: &str) -> String {
+    let Some((scheme, rest)) = address.split_once("://") else {
+        return address.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or("");
+            let hidden = if user_info.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => address.to_owned(),
     }
 }
 
@@ -182,6 +213,12 @@ mod tests {
             Ok((Backend::Postgres, "postgres://u@localhost/db".into()))
         );
         assert!(url("mysql://localhost/db").is_err());
+        assert_eq!(
+            redact("postgres://me:p@ss:w0rd@db.example.com:5432/c?sslmode=require"),
+            "postgres://me:***@db.example.com:5432/c?sslmode=require"
+        );
+        assert_eq!(redact("postgres://me@db/c"), "postgres://me@db/c");
+        assert_eq!(redact("customers.db"), "customers.db");
         assert!(url("  ").is_err());
     }
 }

@@ -164,3 +164,48 @@ async fn a_server_that_never_ends_stops_at_the_page_limit() {
         5
     );
 }
+
+#[tokio::test]
+async fn pages_resume_from_a_cursor_with_a_new_client_and_list_the_rest_exactly() {
+    use customers::PageCursor;
+    use futures::StreamExt;
+    for vendor in Vendor::ALL {
+        let server = MockServer::start().await;
+        Mock::given(path(list_path(vendor)))
+            .respond_with(support::Paged { vendor, total: 45 })
+            .mount(&server)
+            .await;
+        let (first_client, _) = client(vendor, &server.uri());
+        let all: Vec<String> = collect(&first_client, Query::new())
+            .await
+            .into_iter()
+            .map(|c| c.expect("listed").id)
+            .collect();
+        assert_eq!(all.len(), 45, "{vendor}");
+
+        // Two pages, then the cursor goes through JSON (as a checkpoint does) to a new client.
+        let mut first = std::pin::pin!(first_client.pages(Query::new(), PageCursor::START));
+        let mut seen = Vec::new();
+        let mut next = None;
+        for _ in 0..2 {
+            let page = first.next().await.expect("a page").expect("listed");
+            assert_eq!(page.cursor, next.unwrap_or(PageCursor::START), "{vendor}");
+            seen.extend(page.customers.into_iter().map(|c| c.id));
+            next = page.next;
+        }
+        let saved = serde_json::to_string(&next.expect("more pages")).expect("serializes");
+        let cursor: PageCursor = serde_json::from_str(&saved).expect("reads back");
+        let (resumed, _) = client(vendor, &server.uri());
+        let rest: Vec<customers::Page> = resumed
+            .pages(Query::new(), cursor)
+            .map(|p| p.expect("listed"))
+            .collect()
+            .await;
+        assert!(
+            rest.last().is_some_and(|p| p.next.is_none()),
+            "{vendor}: ends"
+        );
+        seen.extend(rest.into_iter().flat_map(|p| p.customers).map(|c| c.id));
+        assert_eq!(seen, all, "{vendor}: resumed listing");
+    }
+}
