@@ -56,6 +56,9 @@
 //! page (its page size is undocumented and never guessed); Gleantap `limit`/`offset` in the
 //! body until a short page; HelpCrunch `offset`/`limit` until `total`. A page that repeats the
 //! previous page's ids ends the stream with [`ErrorKind::PagingLoop`].
+//! [`CustomersClient::pages`] yields the same listing a [`Page`] at a time, each with the
+//! [`PageCursor`] of the next; a cursor saved anywhere (it is serde) lets a new client,
+//! in another process, go on from there (the `customers-sync` crate checkpoints with it).
 //!
 //! 429, 503 and connection failures are retried under a [`RetryPolicy`] (attempts and a
 //! total wait budget), waiting as `Retry-After`, Hoko's `retryAfter` or `X-RateLimit-Reset`
