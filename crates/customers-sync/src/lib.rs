@@ -10,7 +10,7 @@
 //! [`SyncOptions::full`], it sweeps everything, and a completed sweep marks the customers it
 //! no longer saw with `deleted_at`.
 //!
-//! [`people`] groups the customers of all vendors that share an email or a phone number.
+//! [`people()`] groups the customers of all vendors that share an email or a phone number.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
