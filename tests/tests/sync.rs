@@ -327,10 +327,8 @@ async fn an_interrupted_incremental_sync_resumes_as_itself_and_full_drops_it() {
         }
     );
     assert_eq!(resumed.resumed_from.map(|c| c.offset()), Some(10));
-    assert_eq!(
-        resumed.customers, 15,
-        "the 25 changed, less the first page's 10"
-    );
+    // Resumed one page before the checkpoint: the first page again, then the other 15.
+    assert_eq!(resumed.customers, 25);
 
     // An incremental run left pending is dropped by --full, which starts a sweep.
     let _ = sync(&store, &limited, &SyncOptions::new())
@@ -342,4 +340,64 @@ async fn an_interrupted_incremental_sync_resumes_as_itself_and_full_drops_it() {
     assert_eq!(full.mode, SyncMode::Full);
     assert_eq!(full.resumed_from, None);
     assert_eq!(full.customers, 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_shifted_back_across_the_cut_of_a_resumed_sweep_are_not_marked_deleted() {
+    let db = databases::sqlite();
+    let store = Store::open(&db.url).await.expect("the database opens");
+    let config = || FakeConfig::new(Vendor::Hoko).customers(30).seed(6);
+    let fake = FakeServer::start(config()).await.expect("fake starts");
+    let client = fake_client(Vendor::Hoko, &fake.base_url(), 10)
+        .build()
+        .expect("client");
+    sync(&store, &client, &SyncOptions::new())
+        .await
+        .expect("first sweep");
+
+    // A second sweep stops after two pages: its checkpoint is at offset 20.
+    let limited = fake_client(Vendor::Hoko, &fake.base_url(), 10)
+        .max_pages(Some(2))
+        .build()
+        .expect("client");
+    sync(&store, &limited, &SyncOptions::new())
+        .await
+        .expect_err("page limit");
+    // Meanwhile the first two customers listed (Hoko lists newest first) are deleted at the
+    // vendor: those at offsets 20 and 21 move back to 18 and 19, before the checkpoint.
+    let shifted = FakeServer::start(config().removed([28, 29]))
+        .await
+        .expect("fake starts");
+    let client = fake_client(Vendor::Hoko, &shifted.base_url(), 10)
+        .build()
+        .expect("client");
+    let report = sync(&store, &client, &SyncOptions::new())
+        .await
+        .expect("resumed");
+    assert_eq!(report.resumed_from.map(|c| c.offset()), Some(20));
+    let records = config().records();
+    let deleted = |rows: Vec<Vec<Option<String>>>| -> (BTreeSet<String>, Vec<usize>) {
+        let ids: BTreeSet<String> = rows
+            .iter()
+            .filter(|r| column(r, "deleted") == Some("yes"))
+            .filter_map(|r| column(r, "id").map(str::to_owned))
+            .collect();
+        let indexes = ids
+            .iter()
+            .filter_map(|id| records.iter().position(|r| &id_of(r) == id))
+            .collect();
+        (ids, indexes)
+    };
+    // The two deleted were seen by this sweep before they went; nobody else is missing.
+    let (ids, indexes) = deleted(rows(&store).await);
+    assert!(ids.is_empty(), "falsely deleted: customers {indexes:?}");
+    assert_eq!(report.marked_deleted, 0);
+    // The next sweep marks exactly the two.
+    let report = sync(&store, &client, &SyncOptions::new())
+        .await
+        .expect("next sweep");
+    assert_eq!(report.marked_deleted, 2);
+    let expected = BTreeSet::from([id_of(&records[28]), id_of(&records[29])]);
+    let (ids, index) = deleted(rows(&store).await);
+    assert_eq!(ids, expected, "deleted: customers {index:?}");
 }

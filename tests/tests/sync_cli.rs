@@ -117,8 +117,9 @@ async fn killed_and_resumed(
     let resumed_from = after.exchange_count();
     let output = run(sync_command(&after.base_url(), db));
     assert!(output.status.success(), "{}", text(&output.stderr));
-    // The resumed run asks first for the page after the last committed one (Hoko's offset
-    // is `skip`).
+    // The resumed run asks first for the last committed page again, one page before the
+    // checkpoint, in case the vendor's data shifted back across the cut (Hoko's offset is
+    // `skip`).
     let first = after.exchanges()[resumed_from].clone();
     let offset = first
         .query
@@ -126,8 +127,9 @@ async fn killed_and_resumed(
         .find(|(k, _)| k == "skip")
         .map_or(0, |(_, v)| v.parse::<u64>().expect("a number"));
     assert_eq!(
-        offset, committed,
-        "resumed from the checkpoint, killed after {requests}"
+        offset,
+        committed.saturating_sub(40),
+        "resumed a page before the checkpoint, killed after {requests}"
     );
     store.close().await;
     rows(&Store::open(db).await.expect("opens")).await

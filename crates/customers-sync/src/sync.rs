@@ -129,7 +129,14 @@ pub async fn sync_observed(
         new: 0,
         marked_deleted: 0,
     };
-    if let Some(from) = run.cursor {
+    // A resumed sync starts one page before its checkpoint: the vendor's data may have
+    // shifted back across the cut since (customers ahead deleted), and a full sweep that
+    // missed a customer would mark it deleted.
+    let start = match resumed_from {
+        Some(_) => run.cursor.map(|cursor| client.page_before(cursor)),
+        None => run.cursor,
+    };
+    if let Some(from) = start {
         // One page of read-ahead: the next page downloads while this one is written. Both
         // run in this task (no thread hand-off of the pages, whose memory then stays flat).
         let (sender, mut pages) = tokio::sync::mpsc::channel(1);

@@ -300,6 +300,13 @@ impl CustomersClient {
         crate::paging::pages(self.shared.clone(), query, from)
     }
 
+    /// The cursor one page before `cursor` (the first page's for the first two). Resuming
+    /// there reads the page before the cut again, so that customers the vendor shifted back
+    /// across it meanwhile (others deleted ahead of them) are not missed.
+    pub fn page_before(&self, cursor: PageCursor) -> PageCursor {
+        cursor.back(u64::from(self.shared.page_size.get()))
+    }
+
     /// Everything that drifted from the vendor's spec since this client was built: one
     /// entry per JSON path, and the records that could not be listed for want of an id.
     pub fn drift(&self) -> DriftReport {

@@ -36,6 +36,14 @@ impl PageCursor {
     pub fn page(&self) -> u32 {
         self.page
     }
+
+    /// One page of `size` records back, never before the start.
+    pub(crate) fn back(self, size: u64) -> PageCursor {
+        PageCursor {
+            offset: self.offset.saturating_sub(size),
+            page: self.page.saturating_sub(1).max(1),
+        }
+    }
 }
 
 impl Default for PageCursor {
@@ -254,6 +262,19 @@ mod tests {
             Some(29)
         );
         assert_eq!(next_cursor(counted, AT, 0, Some(100)), None);
+    }
+
+    #[test]
+    fn a_page_back_never_goes_before_the_start() {
+        assert_eq!(
+            AT.back(10),
+            Cursor {
+                offset: 10,
+                page: 2
+            }
+        );
+        assert_eq!(AT.back(50), Cursor { offset: 0, page: 2 });
+        assert_eq!(Cursor::START.back(10), Cursor::START);
     }
 
     #[test]
