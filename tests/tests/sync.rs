@@ -106,6 +106,25 @@ async fn every_vendor_syncs_and_an_unchanged_resync_moves_only_last_synced_at() 
                 assert_eq!(column(new, "last_synced_at"), column(old, "last_synced_at"));
             }
         }
+
+        // Every fake writes customer N as customerN@example.com: 57 people, each at every
+        // vendor whose records carry an email, read back from this database.
+        let people = customers_sync::people(&store, None)
+            .await
+            .expect("people are read");
+        assert_eq!(people.len(), 57, "{}", db.label);
+        for person in &people {
+            let vendors: BTreeSet<&str> =
+                person.members.iter().map(|m| m.vendor.as_str()).collect();
+            assert_eq!(vendors.len(), person.members.len(), "one member per vendor");
+            assert!(vendors.len() >= 2, "{person:?}");
+            assert!(
+                person
+                    .links
+                    .iter()
+                    .all(|l| l.key == customers_sync::LinkKey::Email)
+            );
+        }
     }
 }
 

@@ -406,3 +406,50 @@ async fn a_database_that_cannot_be_used_gets_a_clear_error_without_its_password(
     let kept = std::fs::read_to_string(&not_sqlite).expect("still there");
     assert!(kept.starts_with("these are not the customers"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_a_sync_with_130_and_the_next_one_resumes() {
+    // A rate limit of 600 a minute makes the sync take seconds, so the interrupt lands
+    // mid-way.
+    let fake = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(1000))
+        .await
+        .expect("fake");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("interrupted.db").display().to_string();
+    let mut command = sync_command(&fake.base_url(), &db);
+    command
+        .args(["--rate-limit-per-minute", "600"])
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("runs");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("waits");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("resumes from the last committed page"),
+        "{stderr}"
+    );
+
+    let store = Store::open(&db).await.expect("opens");
+    let pending = customers_sync::state::load(&store, customers::Vendor::Hoko)
+        .await
+        .expect("state")
+        .run
+        .expect("a run in progress");
+    let committed = rows(&store).await.len();
+    assert!(committed > 0 && committed < 1000, "{committed} rows");
+    assert_eq!(pending.cursor.map(|c| c.offset()), Some(committed as u64));
+    store.close().await;
+
+    let mut command = sync_command(&fake.base_url(), &db);
+    command.args(["--rate-limit-per-minute", "60000"]);
+    let output = run(command);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let store = Store::open(&db).await.expect("opens");
+    assert_eq!(rows(&store).await.len(), 1000);
+}
