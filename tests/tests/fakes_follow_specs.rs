@@ -56,6 +56,14 @@ async fn traffic(vendor: Vendor) -> Vec<Exchange> {
     let email = first.email.clone().unwrap_or_default();
     let filtered = Query::new().email(email).sort(SortOrder::Descending);
     let _ = good.list(filtered).collect::<Vec<_>>().await;
+    // What an incremental sync asks (Gleantap's `updated_since`, a date on the wire).
+    let since = first.created_at.unwrap_or_default();
+    for query in [
+        Query::new().updated_since(since),
+        Query::new().created_since(since),
+    ] {
+        let _ = good.list(query).collect::<Vec<_>>().await;
+    }
     let _ = good.get(&first.id).await;
     let _ = good.get("no-such-customer").await;
 
