@@ -516,3 +516,341 @@ fn a_closed_stderr_never_panics() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 26);
 }
+
+/// Runs the binary with `args` and no vendor variables but `env`.
+async fn customers(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(binary());
+    command.args(args);
+    for var in ALL_VARS.iter().chain(&["RUST_LOG", "CUSTOMERS_LOG_FORMAT"]) {
+        command.env_remove(var);
+    }
+    command.envs(env.iter().copied());
+    command.output().await.expect("the binary runs")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_missing_variable_is_named_in_one_run() {
+    // Gleantap needs three; CareCloud a login and a per-tenant base URL.
+    let output = customers(&["list", "--vendor", "gleantap"], &[]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for name in ["GLEANTAP_API_KEY", "GLEANTAP_SECRET_KEY", "GLEANTAP_APP_ID"] {
+        assert!(stderr.contains(name), "{name} is named: {stderr}");
+    }
+    let output = customers(&["list", "--vendor", "carecloud"], &[]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for name in [
+        "CARECLOUD_LOGIN",
+        "CARECLOUD_PASSWORD",
+        "CARECLOUD_BASE_URL",
+    ] {
+        assert!(stderr.contains(name), "{name} is named: {stderr}");
+    }
+    // Each general flag's variable shows in --help.
+    let help = customers(&["list", "--help"], &[]).await;
+    let help = String::from_utf8_lossy(&help.stdout);
+    for variable in [
+        "[env: CUSTOMERS_PAGE_SIZE=]",
+        "[env: CUSTOMERS_TIME_ZONE=]",
+        "[env: CUSTOMERS_RATE_LIMIT_PER_MINUTE=]",
+        "[env: CUSTOMERS_CONFIG=]",
+    ] {
+        assert!(help.contains(variable), "{variable} in: {help}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_the_vendor_cannot_apply_is_refused_before_any_output() {
+    let fake = FakeServer::start(FakeConfig::new(Vendor::HelpCrunch).customers(3))
+        .await
+        .expect("fake starts");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let file = folder.path().join("out.txt");
+    let file_arg = file.to_string_lossy().into_owned();
+    for extra in [vec!["--format", "table"], vec!["-o", &file_arg]] {
+        let mut args = vec!["--updated-since", "7d"];
+        args.extend(extra);
+        let output = list(
+            Vendor::HelpCrunch,
+            &fake.base_url(),
+            &fake_env(Vendor::HelpCrunch),
+            &args,
+        )
+        .await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("updated since"), "{stderr}");
+        assert!(
+            output.stdout.is_empty(),
+            "nothing on stdout, not even a header"
+        );
+        assert!(!file.exists(), "no output file");
+    }
+    assert_eq!(fake.exchange_count(), 0, "no request");
+    // The help says so beforehand.
+    let help = customers(&["list", "--help"], &[]).await;
+    let help = String::from_utf8_lossy(&help.stdout);
+    let row = help
+        .lines()
+        .find(|line| line.trim_start().starts_with("updated since"))
+        .unwrap_or_default();
+    assert!(row.ends_with("refused"), "HelpCrunch's column: {row}");
+    assert!(row.contains("server only"), "Gleantap's column: {row}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_asks_for_no_more_than_it_needs() {
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(30).record_exchanges())
+        .await
+        .expect("fake starts");
+    let output = list(vendor, &fake.base_url(), &fake_env(vendor), &["--max", "1"]).await;
+    assert!(output.status.success());
+    assert_eq!(output.stdout.iter().filter(|b| **b == b'\n').count(), 1);
+    let first = fake.exchanges().into_iter().next().expect("a request");
+    assert!(
+        first.query.iter().any(|(k, v)| k == "take" && v == "1"),
+        "one record asked for, not 10,000: {:?}",
+        first.query
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_output_extension_chooses_the_format() {
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(4))
+        .await
+        .expect("fake starts");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let csv_path = folder.path().join("out.csv");
+    let json_path = folder.path().join("out.json");
+    let output = list(
+        vendor,
+        &fake.base_url(),
+        &fake_env(vendor),
+        &["-o", &csv_path.to_string_lossy()],
+    )
+    .await;
+    assert!(output.status.success());
+    let text = std::fs::read_to_string(&csv_path).expect("written");
+    assert!(text.starts_with("vendor,id,"), "CSV: {text}");
+    assert_eq!(text.lines().count(), 5);
+    // --format wins over the extension.
+    let output = list(
+        vendor,
+        &fake.base_url(),
+        &fake_env(vendor),
+        &["-o", &json_path.to_string_lossy(), "--format", "jsonl"],
+    )
+    .await;
+    assert!(output.status.success());
+    let text = std::fs::read_to_string(&json_path).expect("written");
+    assert_eq!(text.lines().count(), 4, "JSON lines, not an array: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_looks_one_customer_up_and_a_missing_one_exits_1() {
+    for vendor in [Vendor::HelpCrunch, Vendor::BotPenguin] {
+        let config = FakeConfig::new(vendor).customers(25);
+        let wanted = config.records()[13].clone();
+        let id = vendor_id(vendor, &wanted);
+        let fake = FakeServer::start(config).await.expect("fake starts");
+        let base = fake.base_url();
+        let env = fake_env(vendor);
+        let args = ["get", "--vendor", vendor.as_str(), "--base-url", &base];
+        let found = customers(&[&args[..], &[id.as_str()]].concat(), &env).await;
+        assert!(found.status.success(), "{vendor}: {found:?}");
+        let customer: Value = serde_json::from_slice(&found.stdout).expect("one JSON object");
+        assert_eq!(customer["id"], id.as_str());
+        assert_eq!(customer["raw"], wanted);
+        let missing = customers(&[&args[..], &["no-such-id"]].concat(), &env).await;
+        let stderr = String::from_utf8_lossy(&missing.stderr);
+        assert_eq!(missing.status.code(), Some(1), "{vendor}: {stderr}");
+        assert!(stderr.contains("no-such-id"), "{stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn relative_times_filter_like_absolute_ones() {
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(20))
+        .await
+        .expect("fake starts");
+    let env = fake_env(vendor);
+    // Every fake customer was created more than a day ago and after 2000-01-01.
+    let recent = list(vendor, &fake.base_url(), &env, &["--created-since", "1d"]).await;
+    assert!(recent.status.success(), "{recent:?}");
+    assert!(recent.stdout.is_empty());
+    let all = list(
+        vendor,
+        &fake.base_url(),
+        &env,
+        &["--created-since", "9000w"],
+    )
+    .await;
+    assert_eq!(all.stdout.iter().filter(|b| **b == b'\n').count(), 20);
+    let bad = list(vendor, &fake.base_url(), &env, &["--created-since", "7y"]).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("7d"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_logs_pages_and_requests_with_timestamps_and_rust_log_too() {
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(25))
+        .await
+        .expect("fake starts");
+    let base = fake.base_url();
+    let mut env = fake_env(vendor);
+    let args = |extra: &[&'static str]| {
+        let mut args = vec![
+            "list",
+            "--vendor",
+            "hoko",
+            "--base-url",
+            &base,
+            "--page-size",
+            "10",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let quiet = customers(&args(&[]), &env).await;
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("INFO"));
+    let verbose = customers(&args(&["-v"]), &env).await;
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    let pages: Vec<&str> = stderr.lines().filter(|l| l.contains(" page ")).collect();
+    assert_eq!(pages.len(), 4, "three pages and the empty one: {stderr}");
+    assert!(
+        pages[0].starts_with("20"),
+        "a timestamp first: {}",
+        pages[0]
+    );
+    assert!(
+        !stderr.contains("response"),
+        "requests only with -vv: {stderr}"
+    );
+    let very = customers(&args(&["-vv", "--log-format", "json"]), &env).await;
+    let lines: Vec<Value> = String::from_utf8_lossy(&very.stderr)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every log line is JSON"))
+        .collect();
+    let responses = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "response")
+        .count();
+    assert_eq!(responses, 4);
+    assert!(lines.iter().all(|l| l["timestamp"].is_string()));
+    let serialized = serde_json::to_string(&lines).unwrap_or_default();
+    assert!(
+        !serialized.contains(fake_vendors::API_KEY),
+        "no secret in logs"
+    );
+    env.push(("RUST_LOG", "customers=debug"));
+    let from_env = customers(&args(&[]), &env).await;
+    let stderr = String::from_utf8_lossy(&from_env.stderr);
+    assert_eq!(stderr.lines().filter(|l| l.contains("response")).count(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_and_the_man_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = customers(&["completions", shell], &[]).await;
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        for word in ["list", "sync", "people", "get", "--created-since"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    let man = customers(&["man"], &[]).await;
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(page.contains(".TH customers 1"), "{page}");
+    for word in ["list", "sync", "people", "get", "completions"] {
+        assert!(page.contains(word), "the man page names {word}");
+    }
+}
+
+/// What a terminal shows of `raw` output, line by line: a carriage return or an erase-line
+/// sequence starts the line again; other escape sequences show nothing.
+fn visible_lines(raw: &str) -> Vec<String> {
+    raw.split('\n')
+        .map(|line| {
+            let line = line.trim_end_matches('\r');
+            let start = [
+                line.rfind('\r').map(|i| i + 1),
+                line.rfind("\u{1b}[2K").map(|i| i + 4),
+            ]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(0);
+            let mut shown = String::new();
+            let mut chars = line[start..].chars();
+            while let Some(c) = chars.next() {
+                if c == '\u{1b}' {
+                    // CSI: parameters up to a final letter.
+                    for d in chars.by_ref() {
+                        if d.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                } else {
+                    shown.push(c);
+                }
+            }
+            shown
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_terminal_the_progress_bar_never_shares_a_line_with_the_output() {
+    // `script` runs the command with stdout and stderr on one pseudo-terminal, as a shell.
+    let script = std::path::Path::new("/usr/bin/script");
+    if !script.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs util-linux's script for this test"
+        );
+        return;
+    }
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(40))
+        .await
+        .expect("fake starts");
+    for format in ["table", "jsonl"] {
+        // Slow pages (5 a second) so that the bar draws between them.
+        let command = format!(
+            "{} list --vendor hoko --base-url {} --page-size 5 --rate-limit-per-minute 300 --format {format}",
+            binary().display(),
+            fake.base_url()
+        );
+        let output = tokio::process::Command::new(script)
+            .args(["-qec", &command, "/dev/null"])
+            .env("HOKO_API_KEY", fake_vendors::API_KEY)
+            .env("TERM", "xterm")
+            .env_remove("RUST_LOG")
+            .output()
+            .await
+            .expect("script runs");
+        assert!(output.status.success(), "{format}: {output:?}");
+        let raw = String::from_utf8_lossy(&output.stdout);
+        let lines = visible_lines(&raw);
+        let bar = |line: &str| line.contains("hoko: ") && line.contains(" records, ");
+        assert!(lines.iter().any(|l| bar(l)), "the bar was drawn: {raw:?}");
+        let rows = lines.iter().filter(|l| l.contains("hoko") && !bar(l));
+        assert!(
+            rows.count() >= 40,
+            "{format}: every customer shown: {lines:#?}"
+        );
+        for line in &lines {
+            let output_text =
+                line.contains("VENDOR") || line.contains("\"vendor\"") || line.contains("  hoko  ");
+            assert!(
+                !(bar(line) && output_text),
+                "{format}: a line holds both: {line:?}"
+            );
+        }
+    }
+}

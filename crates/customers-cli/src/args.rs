@@ -18,6 +18,29 @@ use crate::config;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log requests, pages, waits and retries on stderr with timestamps: -v for pages,
+    /// waits and retries, -vv for every request too. RUST_LOG (e.g. `customers=debug`)
+    /// overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// How log lines look.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = LogFormat::Text,
+        env = "CUSTOMERS_LOG_FORMAT",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How log lines look.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum LogFormat {
+    /// For people: time, level, message, fields.
+    Text,
+    /// One JSON object per line, for machines.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -25,6 +48,8 @@ pub enum Command {
     /// Write a vendor's customers to stdout. Credentials come from environment variables
     /// (listed below).
     List(ListArgs),
+    /// Look one customer up by the vendor's id.
+    Get(GetArgs),
     /// Upsert a vendor's customers into a database (SQLite by default), resuming an
     /// interrupted sync, only what changed where the vendor allows it, deletions marked.
     Sync(SyncArgs),
@@ -35,6 +60,15 @@ pub enum Command {
     Mock(MockArgs),
     /// Try the whole chain without an account: start a fake and list it.
     Demo(DemoArgs),
+    /// Print a shell completion script, e.g. `customers completions bash >
+    /// ~/.local/share/bash-completion/completions/customers`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `customers man > customers.1`.
+    Man,
 }
 
 /// A vendor on the command line: any name of the facade's registry.
@@ -92,23 +126,35 @@ pub enum SortArg {
 /// How to talk to the vendor: shared by every command that lists.
 #[derive(Args, Clone)]
 pub struct ClientArgs {
-    /// Customers per page (default: the largest the vendor allows).
-    #[arg(long, value_name = "N")]
+    /// Customers per page (default: the largest the vendor allows, or --max if smaller).
+    #[arg(long, value_name = "N", env = "CUSTOMERS_PAGE_SIZE")]
     pub page_size: Option<u32>,
     /// Fail after N pages if the vendor still announces more (a server that never ends).
     #[arg(long, value_name = "N")]
     pub max_pages: Option<u32>,
     /// CareCloud tenant's time zone (IANA name), for its offset-less timestamps.
-    #[arg(long, value_name = "ZONE")]
+    #[arg(long, value_name = "ZONE", env = "CUSTOMERS_TIME_ZONE")]
     pub time_zone: Option<String>,
-    /// Client-side limit of requests per minute (default: the vendor's documented limit).
-    #[arg(long, value_name = "R")]
+    /// Client-side limit of requests per minute (default: the vendor's documented limit;
+    /// 0: no limit).
+    #[arg(long, value_name = "R", env = "CUSTOMERS_RATE_LIMIT_PER_MINUTE")]
     pub rate_limit_per_minute: Option<u32>,
     /// Seconds a response may send nothing before the attempt times out (it is retried).
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30.0,
+        value_parser = positive_seconds,
+        env = "CUSTOMERS_IDLE_TIMEOUT"
+    )]
     pub idle_timeout: f64,
     /// Largest response body accepted, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = 256,
+        env = "CUSTOMERS_MAX_BODY_MIB"
+    )]
     pub max_body_mib: u64,
     /// Fail on the first value that does not match the vendor's spec, naming its path
     /// (default: list the record, leave the field empty, report the drift at the end).
@@ -126,10 +172,11 @@ pub struct ClientArgs {
 /// How to list: everything but the vendor and its credentials.
 #[derive(Args, Clone)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
-    pub format: Format,
-    /// Stop after N customers.
+    /// Output format (default: from the extension of --output, .jsonl .json .csv or .txt;
+    /// else jsonl).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Stop after N customers (pages ask for no more than N).
     #[arg(long, value_name = "N")]
     pub max: Option<u64>,
     /// Only customers with this email.
@@ -138,10 +185,11 @@ pub struct OutputArgs {
     /// Only the customer with this id in your own system.
     #[arg(long)]
     pub external_id: Option<String>,
-    /// Only customers created at or after this time (RFC 3339 or YYYY-MM-DD, UTC).
+    /// Only customers created at or after this time: RFC 3339, YYYY-MM-DD (UTC), or a time
+    /// ago such as 7d, 12h, 30m, 2w.
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub created_since: Option<DateTime<Utc>>,
-    /// Only customers changed at or after this time (RFC 3339 or YYYY-MM-DD, UTC).
+    /// Only customers changed at or after this time (as --created-since).
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub updated_since: Option<DateTime<Utc>>,
     /// Order by creation time.
@@ -176,6 +224,33 @@ pub struct ListArgs {
     pub allow_insecure: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("account").required(true).args(["vendor", "profile"])))]
+pub struct GetArgs {
+    /// The customer's id at the vendor.
+    pub id: String,
+    /// The vendor (credentials from its standard variables).
+    #[arg(long, value_enum)]
+    pub vendor: Option<VendorArg>,
+    /// A profile of the config file instead.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The config file holding the profiles.
+    #[arg(long, value_name = "FILE", env = "CUSTOMERS_CONFIG", default_value = config::DEFAULT_PATH)]
+    pub config: PathBuf,
+    /// Replaces the vendor's server URL.
+    #[arg(long, value_name = "URL", conflicts_with = "profile")]
+    pub base_url: Option<String>,
+    /// Allow sending credentials over plain http:// to a host that is not loopback.
+    #[arg(long)]
+    pub allow_insecure: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
 #[derive(Args)]
@@ -216,14 +291,46 @@ pub struct DemoArgs {
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    parse_time_at(text, Utc::now())
+}
+
+/// `text` as a time: RFC 3339, a UTC date, or a time before `now` (`7d`).
+fn parse_time_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.with_timezone(&Utc));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    if let Some(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|date| date.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| format!("`{text}` is neither RFC 3339 nor YYYY-MM-DD"))
+    {
+        return Ok(date.and_utc());
+    }
+    if let Some(ago) = parse_ago(text) {
+        return now
+            .checked_sub_signed(ago)
+            .ok_or_else(|| format!("`{text}` ago is before any date this tool can write"));
+    }
+    Err(format!(
+        "`{text}` is neither RFC 3339, YYYY-MM-DD nor a time ago such as 7d, 12h, 30m, 45s or 2w"
+    ))
+}
+
+/// `7d`, `12h`, `30m`, `45s`, `2w` as a duration.
+fn parse_ago(text: &str) -> Option<chrono::TimeDelta> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let count: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    if count < 0 {
+        return None;
+    }
+    match unit {
+        's' => chrono::TimeDelta::try_seconds(count),
+        'm' => chrono::TimeDelta::try_minutes(count),
+        'h' => chrono::TimeDelta::try_hours(count),
+        'd' => chrono::TimeDelta::try_days(count),
+        'w' => chrono::TimeDelta::try_weeks(count),
+        _ => None,
+    }
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {
@@ -311,4 +418,71 @@ pub enum PeopleFormat {
     Csv,
     /// An aligned table, one block per person.
     Table,
+}
+
+impl Format {
+    /// The format an output file's extension names, if any.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
+}
+
+impl OutputArgs {
+    /// `--format`, else the one `--output`'s extension names, else JSON lines.
+    pub fn format(&self) -> Format {
+        self.format
+            .or_else(|| self.output.as_deref().and_then(Format::from_path))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_ago_count_back_from_now() {
+        let now = DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .ok();
+        let Some(now) = now else {
+            panic!("a valid time");
+        };
+        let at = |text: &str| parse_time_at(text, now).map(|t| t.to_rfc3339());
+        assert_eq!(at("7d"), Ok("2026-11-23T12:00:00+00:00".to_owned()));
+        assert_eq!(at("12h"), Ok("2026-11-30T00:00:00+00:00".to_owned()));
+        assert_eq!(at("30m"), Ok("2026-11-30T11:30:00+00:00".to_owned()));
+        assert_eq!(at("45s"), Ok("2026-11-30T11:59:15+00:00".to_owned()));
+        assert_eq!(at("2w"), Ok("2026-11-16T12:00:00+00:00".to_owned()));
+        assert_eq!(at("2026-01-02"), Ok("2026-01-02T00:00:00+00:00".to_owned()));
+        for bad in ["7", "d", "-3d", "7y", "7 days", "", "99999999999999d"] {
+            assert!(at(bad).is_err(), "{bad} is refused");
+        }
+    }
+
+    #[test]
+    fn the_output_extension_names_the_format_unless_format_does() {
+        let parse = |args: &[&str]| {
+            let mut argv = vec!["customers", "list", "--vendor", "hoko"];
+            argv.extend_from_slice(args);
+            match Cli::try_parse_from(argv).map(|cli| cli.command) {
+                Ok(Command::List(list)) => list.output.format(),
+                _ => panic!("{args:?} parses"),
+            }
+        };
+        assert_eq!(parse(&["-o", "out.csv"]), Format::Csv);
+        assert_eq!(parse(&["-o", "OUT.JSON"]), Format::Json);
+        assert_eq!(parse(&["-o", "out.ndjson"]), Format::Jsonl);
+        assert_eq!(parse(&["-o", "out.txt"]), Format::Table);
+        assert_eq!(parse(&["-o", "out.data"]), Format::Jsonl);
+        assert_eq!(parse(&["-o", "out.csv", "--format", "json"]), Format::Json);
+        assert_eq!(parse(&[]), Format::Jsonl);
+    }
 }

@@ -1,6 +1,6 @@
 //! `customers list`: credentials, client, stream, output.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use customers::{DriftReport, Query, SortOrder, Vendor};
 use futures::StreamExt;
@@ -28,8 +28,6 @@ pub async fn run(args: ListArgs) -> Result<(), Failure> {
 /// Lists `target` and writes the customers as `options` say. The quickstart's
 /// `customers demo` goes through here too.
 pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure> {
-    let progress = Progress::new(target.vendor, options.client.quiet);
-    let client = target.client(&options.client, progress.observer())?;
     let query = Query {
         email: options.email.clone(),
         external_id: options.external_id.clone(),
@@ -40,6 +38,16 @@ pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure
             SortArg::Desc => SortOrder::Descending,
         }),
     };
+    // Refused before anything is written: no header, no empty file.
+    query.check(target.vendor)?;
+    let progress = Progress::new(target.vendor, options.client.quiet);
+    // Pages ask for no more than --max, unless a filter is applied here: then the vendor's
+    // pages hold customers that will not be written, and small pages would only be slow.
+    let filtered_here = query.filters().into_iter().any(|filter| {
+        customers::query::support(target.vendor, filter) == customers::query::Support::Client
+    });
+    let wanted = options.max.filter(|_| !filtered_here);
+    let client = target.client(&options.client, wanted, progress.observer())?;
 
     let file = options
         .output
@@ -50,7 +58,16 @@ pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure
         Some(file) => Box::new(file.writer()?),
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut output = Output::new(options.format, std::io::BufWriter::new(sink))?;
+    // Output to the terminal the bar is drawn on is written with the bar lifted, line by
+    // line, so that the two never share a line.
+    let terminal = file.is_none() && std::io::stdout().is_terminal();
+    let mut output = progress.suspend(|| {
+        let mut output = Output::new(options.format(), std::io::BufWriter::new(sink))?;
+        if terminal {
+            output.flush()?;
+        }
+        Ok::<_, std::io::Error>(output)
+    })?;
     let limit = options.max.unwrap_or(u64::MAX);
     let mut stream = std::pin::pin!(
         client
@@ -73,7 +90,13 @@ pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure
         };
         let Some(item) = item else { break };
         match item {
-            Ok(customer) => match output.write(&customer) {
+            Ok(customer) => match progress.suspend(|| {
+                output.write(&customer)?;
+                if terminal {
+                    output.flush()?;
+                }
+                Ok::<(), std::io::Error>(())
+            }) {
                 Ok(()) => {
                     written += 1;
                     progress.record();
@@ -89,7 +112,7 @@ pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure
         }
     }
     // What was listed before an error is still written out.
-    match output.finish() {
+    match progress.suspend(|| output.finish()) {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => return Err(err.into()),
         _ => {}
     }

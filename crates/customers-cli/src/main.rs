@@ -8,7 +8,11 @@ mod args;
 mod config;
 mod credentials;
 mod exit;
+mod filter_help;
+mod get;
 mod list;
+mod logging;
+mod manual;
 mod mock;
 mod output;
 mod output_file;
@@ -28,15 +32,17 @@ use args::{Cli, Command};
 #[tokio::main]
 async fn main() -> ExitCode {
     // The list of credential variables comes from the facade's registry.
-    let command = Cli::command()
-        .mut_subcommand("list", |list| list.after_help(credentials::help()))
-        .mut_subcommand("sync", |sync| sync.after_help(credentials::help()));
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+    let command = command();
+    let cli = match Cli::from_arg_matches(&command.clone().get_matches()) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
+    logging::init(cli.verbose, cli.log_format);
     let result = match cli.command {
         Command::List(args) => list::run(args).await,
+        Command::Get(args) => get::run(args).await,
+        Command::Completions { shell } => manual::completions(command, shell),
+        Command::Man => manual::man(command),
         Command::Sync(args) => sync::run(args).await,
         Command::People(args) => people::run(args).await,
         Command::Mock(args) => mock::serve(args).await,
@@ -49,4 +55,15 @@ async fn main() -> ExitCode {
             failure.exit_code()
         }
     }
+}
+
+/// The command line, with the help texts that come from the facade's registry: each
+/// vendor's credential variables, and which filter each vendor applies.
+fn command() -> clap::Command {
+    Cli::command()
+        .mut_subcommand("list", |list| {
+            list.after_help(format!("{}\n{}", credentials::help(), filter_help::text()))
+        })
+        .mut_subcommand("get", |get| get.after_help(credentials::help()))
+        .mut_subcommand("sync", |sync| sync.after_help(credentials::help()))
 }

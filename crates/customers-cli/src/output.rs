@@ -117,6 +117,11 @@ impl<W: Write> Output<W> {
         Ok(())
     }
 
+    /// Sends what is buffered on.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
     /// Ends the output (closes the JSON array; writes the CSV header of an empty export).
     pub fn finish(mut self) -> std::io::Result<()> {
         match self.format {

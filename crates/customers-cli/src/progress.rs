@@ -41,7 +41,8 @@ impl Progress {
 
     /// Progress about `label`; on a terminal its bar joins `bars` (several accounts at once).
     pub fn labelled(label: &str, quiet: bool, bars: Option<&MultiProgress>) -> Arc<Self> {
-        let mode = if quiet {
+        // With log lines on, they say what the bar would.
+        let mode = if quiet || crate::logging::enabled() {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new_spinner();
@@ -149,6 +150,15 @@ impl Progress {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Runs `write` with the bar taken off the terminal, then draws it again below: for
+    /// output to the same terminal, so that no line holds both.
+    pub fn suspend<R>(&self, write: impl FnOnce() -> R) -> R {
+        match &self.mode {
+            Mode::Bar(bar) => bar.suspend(write),
+            _ => write(),
         }
     }
 

@@ -105,7 +105,7 @@ async fn sync_one(
     bars: Option<&MultiProgress>,
 ) -> Result<SyncReport, Failure> {
     let progress = Progress::labelled(&target.label, client_args.quiet, bars);
-    let client = target.client(client_args, progress.observer())?;
+    let client = target.client(client_args, None, progress.observer())?;
     let result = sync_observed(store, &client, options, |page| {
         progress.records(page.customers as u64);
     })

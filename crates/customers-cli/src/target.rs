@@ -31,8 +31,17 @@ impl Target {
         base_url: Option<String>,
         allow_insecure: bool,
     ) -> Result<Target, Failure> {
-        let credentials = credentials::from_env(vendor)?;
-        let base_url = credentials::base_url(vendor, base_url)?;
+        // Every missing variable in one run: the credentials' and the base URL's.
+        let (credentials, base_url) = match (
+            credentials::from_env(vendor),
+            credentials::base_url(vendor, base_url),
+        ) {
+            (Ok(credentials), Ok(base_url)) => (credentials, base_url),
+            (Err(a), Err(b)) => {
+                return Err(Failure::usage(format!("{}; {}", a.message, b.message)));
+            }
+            (Err(failure), _) | (_, Err(failure)) => return Err(failure),
+        };
         if let Some(url) = &base_url {
             credentials::check_transport_security(url, allow_insecure)?;
         }
@@ -81,10 +90,12 @@ impl Target {
         }
     }
 
-    /// A client for this account: the flags first, then the profile's settings.
+    /// A client for this account: the flags first, then the profile's settings. With
+    /// `wanted` (at most that many customers) and no page size set, pages ask for no more.
     pub fn client(
         &self,
         flags: &ClientArgs,
+        wanted: Option<u64>,
         observer: Observer,
     ) -> Result<CustomersClient, Failure> {
         let profile = self.profile.as_ref();
@@ -110,7 +121,18 @@ impl Target {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url.clone());
         }
-        if let Some(size) = flags.page_size.or(profile.and_then(|p| p.page_size)) {
+        let capped = match (wanted, customers::max_page_size(self.vendor)) {
+            (Some(wanted), Some(max)) if wanted < u64::from(max.get()) => {
+                // At least one: a page of none would end the listing at once.
+                Some(u32::try_from(wanted.max(1)).unwrap_or(max.get()))
+            }
+            _ => None,
+        };
+        if let Some(size) = flags
+            .page_size
+            .or(profile.and_then(|p| p.page_size))
+            .or(capped)
+        {
             builder = builder.page_size(size);
         }
         if let Some(limit) = flags

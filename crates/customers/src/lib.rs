@@ -97,6 +97,7 @@ mod paging;
 pub mod query;
 mod rate_limit;
 mod raw;
+mod read_ahead;
 mod response;
 mod retry;
 mod seen;

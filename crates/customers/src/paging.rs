@@ -129,16 +129,19 @@ pub(crate) fn pages(
     futures::stream::unfold(state, step)
 }
 
-/// Every customer matching `query`, page after page.
+/// Every customer matching `query`, page after page, the next page fetched while the caller
+/// works through the current one.
 pub(crate) fn list(
     shared: Arc<Shared>,
     query: Query,
 ) -> impl Stream<Item = Result<Customer, Error>> + Send + 'static {
     use futures::StreamExt;
     use futures::future::Either;
-    pages(shared, query, PageCursor::START).flat_map(|page| match page {
-        Ok(page) => Either::Left(futures::stream::iter(page.customers.into_iter().map(Ok))),
-        Err(err) => Either::Right(futures::stream::iter([Err(err)])),
+    crate::read_ahead::read_ahead(pages(shared, query, PageCursor::START)).flat_map(|page| {
+        match page {
+            Ok(page) => Either::Left(futures::stream::iter(page.customers.into_iter().map(Ok))),
+            Err(err) => Either::Right(futures::stream::iter([Err(err)])),
+        }
     })
 }
 
@@ -207,6 +210,7 @@ async fn fetch(
     // they count for paging.
     let len = page.customers.len() + page.drift.unreadable.len();
     let page = shared.accept(page)?;
+    tracing::info!(%vendor, offset = cursor.offset, page = cursor.page, records = len, "page");
     shared.emit(Event::Page {
         vendor,
         records: len,

@@ -113,6 +113,7 @@ impl Resilience {
     async fn throttle(&self) {
         let wait = self.limiter.reserve();
         if !wait.is_zero() {
+            tracing::debug!(vendor = %self.vendor, wait_ms = wait.as_millis() as u64, "waiting for the rate limit");
             self.emit(Event::Throttled {
                 vendor: self.vendor,
                 wait,
@@ -167,9 +168,21 @@ impl Resilience {
             let Some(this_try) = request.try_clone() else {
                 return client.execute(request).await;
             };
+            // The path only: a query or body may hold what a log must not.
+            let (method, path) = (this_try.method().clone(), this_try.url().path().to_owned());
+            let started = std::time::Instant::now();
             match self.attempt(client, this_try).await {
                 Attempt::Answer(captured) => {
                     let captured = *captured;
+                    tracing::debug!(
+                        vendor = %self.vendor,
+                        %method,
+                        path,
+                        attempt,
+                        status = captured.status.as_u16(),
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "response"
+                    );
                     let transient = captured.status == StatusCode::TOO_MANY_REQUESTS
                         || captured.status == StatusCode::SERVICE_UNAVAILABLE;
                     let hint = if transient {
