@@ -72,6 +72,10 @@ pub(crate) trait VendorApi: Send + Sync + 'static {
     /// How the vendor's list ends.
     fn paging(&self) -> Paging;
 
+    /// What becomes of each property of the vendor's record schema (a test checks this
+    /// against the spec, so a new property asks for a decision).
+    fn record_fields(&self) -> &'static [(&'static str, crate::vendors::FieldUse)];
+
     /// Where the vendor applies `filter`: its row of the filter table.
     fn support(&self, filter: Filter) -> Support;
 

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::transport::{Captured, send};
@@ -36,6 +37,10 @@ impl VendorApi for BotPenguin {
 
     fn paging(&self) -> Paging {
         Paging::PageNumberUntilEmpty
+    }
+
+    fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
+        RECORD_FIELDS
     }
 
     fn support(&self, filter: Filter) -> Support {
@@ -129,3 +134,18 @@ pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
     customer.last_seen_at = timestamps::rfc3339(record.last_login.as_deref());
     customer
 }
+
+/// What becomes of each property of the record schema (see [`super::record_fields`]).
+const RECORD_FIELDS: &[(&str, FieldUse)] = &[
+    ("_id", FieldUse::Mapped(&["id"])),
+    ("name", FieldUse::Mapped(&["name"])),
+    ("contact", FieldUse::RawOnly),
+    ("contact.email", FieldUse::Mapped(&["email"])),
+    ("status", FieldUse::Mapped(&["status"])),
+    ("createdAt", FieldUse::Mapped(&["created_at"])),
+    ("updatedAt", FieldUse::Mapped(&["updated_at"])),
+    ("lastLogin", FieldUse::Mapped(&["last_seen_at"])),
+    // The account's plan and e-mail verification: no common field.
+    ("verified", FieldUse::RawOnly),
+    ("subscriptionType", FieldUse::RawOnly),
+];

@@ -15,6 +15,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use tokio::sync::RwLock;
 
+use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::response::success_body;
@@ -74,6 +75,10 @@ impl VendorApi for CareCloud {
 
     fn paging(&self) -> Paging {
         Paging::OffsetUntilTotal
+    }
+
+    fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
+        RECORD_FIELDS
     }
 
     fn support(&self, filter: Filter) -> Support {
@@ -349,3 +354,42 @@ fn status(state: i64) -> Status {
         other => Status::Other(other.to_string()),
     }
 }
+
+/// What becomes of each property of the record schema (see [`super::record_fields`]).
+const RECORD_FIELDS: &[(&str, FieldUse)] = &[
+    ("customer_id", FieldUse::Mapped(&["id"])),
+    ("personal_information", FieldUse::RawOnly),
+    (
+        "personal_information.first_name",
+        FieldUse::Mapped(&["first_name", "name"]),
+    ),
+    (
+        "personal_information.last_name",
+        FieldUse::Mapped(&["last_name", "name"]),
+    ),
+    ("personal_information.email", FieldUse::Mapped(&["email"])),
+    ("personal_information.phone", FieldUse::Mapped(&["phone"])),
+    (
+        "personal_information.language_id",
+        FieldUse::Mapped(&["language"]),
+    ),
+    (
+        "personal_information.photo_url",
+        FieldUse::Mapped(&["avatar_url"]),
+    ),
+    // Postal address, consents, agreements and titles have no common field.
+    ("personal_information.address.*", FieldUse::RawOnly),
+    ("personal_information.agreement.*", FieldUse::RawOnly),
+    ("personal_information.consents.*", FieldUse::RawOnly),
+    ("personal_information.birthdate", FieldUse::RawOnly),
+    ("personal_information.gender", FieldUse::RawOnly),
+    ("personal_information.salutation", FieldUse::RawOnly),
+    ("personal_information.pre_nominals", FieldUse::RawOnly),
+    ("personal_information.post_nominals", FieldUse::RawOnly),
+    ("personal_information.store_id", FieldUse::RawOnly),
+    // Double opt-in dates, not opt-outs.
+    ("doi_email", FieldUse::RawOnly),
+    ("doi_phone", FieldUse::RawOnly),
+    ("last_change", FieldUse::Mapped(&["updated_at"])),
+    ("state", FieldUse::Mapped(&["status"])),
+];

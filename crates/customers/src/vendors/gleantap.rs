@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::transport::{Captured, send};
@@ -36,6 +37,10 @@ impl VendorApi for Gleantap {
 
     fn paging(&self) -> Paging {
         Paging::OffsetUntilShortPage
+    }
+
+    fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
+        RECORD_FIELDS
     }
 
     fn support(&self, filter: Filter) -> Support {
@@ -173,3 +178,17 @@ fn flag(value: i64) -> Option<bool> {
         _ => None,
     }
 }
+
+/// What becomes of each property of the record schema (see [`super::record_fields`]).
+const RECORD_FIELDS: &[(&str, FieldUse)] = &[
+    ("id", FieldUse::Mapped(&["id"])),
+    ("firstname", FieldUse::Mapped(&["first_name", "name"])),
+    ("lastname", FieldUse::Mapped(&["last_name", "name"])),
+    ("email", FieldUse::Mapped(&["email"])),
+    ("phone", FieldUse::Mapped(&["phone"])),
+    ("created_date", FieldUse::Mapped(&["created_at"])),
+    ("email_optout", FieldUse::Mapped(&["email_opt_out"])),
+    ("sms_optout", FieldUse::Mapped(&["sms_opt_out"])),
+    // A location name, not a postal address.
+    ("last_location", FieldUse::RawOnly),
+];

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::transport::{Captured, send};
@@ -46,6 +47,10 @@ impl VendorApi for HelpCrunch {
 
     fn paging(&self) -> Paging {
         Paging::OffsetUntilTotal
+    }
+
+    fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
+        RECORD_FIELDS
     }
 
     fn support(&self, filter: Filter) -> Support {
@@ -232,3 +237,31 @@ fn search_order(order: types::SortOrder) -> Option<types::SearchOrder> {
     };
     types::SearchOrder::try_from(text).ok()
 }
+
+/// What becomes of each property of the record schema (see [`super::record_fields`]).
+const RECORD_FIELDS: &[(&str, FieldUse)] = &[
+    ("id", FieldUse::Mapped(&["id"])),
+    ("userId", FieldUse::Mapped(&["external_id"])),
+    ("name", FieldUse::Mapped(&["name"])),
+    ("email", FieldUse::Mapped(&["email"])),
+    ("phone", FieldUse::Mapped(&["phone"])),
+    ("firstSeen", FieldUse::Mapped(&["created_at"])),
+    ("lastSeen", FieldUse::Mapped(&["last_seen_at"])),
+    ("unsubscribed", FieldUse::Mapped(&["email_opt_out"])),
+    ("blocked", FieldUse::Mapped(&["status"])),
+    ("locale", FieldUse::Mapped(&["language"])),
+    ("tags", FieldUse::RawOnly),
+    ("tags[].name", FieldUse::Mapped(&["tags"])),
+    ("tags[].color", FieldUse::RawOnly),
+    // Chat-widget context with no common field.
+    ("company", FieldUse::RawOnly),
+    ("createdFrom", FieldUse::RawOnly),
+    ("customData.*", FieldUse::RawOnly),
+    ("device.*", FieldUse::RawOnly),
+    ("location.*", FieldUse::RawOnly),
+    ("integrationId", FieldUse::RawOnly),
+    ("lastPage", FieldUse::RawOnly),
+    ("notes", FieldUse::RawOnly),
+    ("referer", FieldUse::RawOnly),
+    ("source", FieldUse::RawOnly),
+];

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::transport::{Captured, send};
@@ -33,6 +34,10 @@ impl VendorApi for Hoko {
 
     fn paging(&self) -> Paging {
         Paging::OffsetUntilShortPage
+    }
+
+    fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
+        RECORD_FIELDS
     }
 
     fn support(&self, filter: Filter) -> Support {
@@ -155,3 +160,15 @@ pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
     customer.updated_at = timestamps::rfc3339(record.updated_at.as_deref());
     customer
 }
+
+/// What becomes of each property of the record schema (see [`super::record_fields`]).
+const RECORD_FIELDS: &[(&str, FieldUse)] = &[
+    ("id", FieldUse::Mapped(&["id"])),
+    ("externalId", FieldUse::Mapped(&["external_id"])),
+    ("name", FieldUse::Mapped(&["name"])),
+    ("email", FieldUse::Mapped(&["email"])),
+    ("phone", FieldUse::Mapped(&["phone"])),
+    ("avatar", FieldUse::Mapped(&["avatar_url"])),
+    ("createdAt", FieldUse::Mapped(&["created_at"])),
+    ("updatedAt", FieldUse::Mapped(&["updated_at"])),
+];

@@ -22,6 +22,22 @@ use crate::vendor_api::VendorApi;
 
 pub use carecloud::CareCloudAuth;
 
+/// What the facade does with one property of a vendor's record schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldUse {
+    /// Feeds these common fields of [`Customer`](crate::Customer).
+    Mapped(&'static [&'static str]),
+    /// Kept only in [`Customer::raw`](crate::Customer::raw), deliberately.
+    RawOnly,
+}
+
+/// Every property of `vendor`'s record schema (`a.b` nested, `a[].b` in arrays, `a.*` for
+/// everything under `a`) and what becomes of it. A property the spec gains is in neither
+/// list until someone decides, and a test fails meanwhile.
+pub fn record_fields(vendor: Vendor) -> &'static [(&'static str, FieldUse)] {
+    vendor.api().record_fields()
+}
+
 /// The vendor a record comes from. Serialized in lowercase (`"helpcrunch"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
