@@ -35,12 +35,23 @@ pub fn generate_all(root: &Path, only: &[String]) -> Result<Vec<Output>> {
         .collect()
 }
 
-/// Writes the outputs, skipping files that are already up to date. Returns the paths written.
-pub fn write(root: &Path, outputs: &[Output]) -> Result<Vec<PathBuf>> {
+/// What [`write`] did with one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// The file changed (or was missing) and was written.
+    Wrote(PathBuf),
+    /// The file already held exactly this; it was left alone (its mtime too).
+    Unchanged(PathBuf),
+}
+
+/// Writes the outputs, skipping files that are already up to date. Returns what happened to
+/// each, in order.
+pub fn write(root: &Path, outputs: &[Output]) -> Result<Vec<Written>> {
     let mut written = Vec::new();
     for output in outputs {
         let path = root.join(&output.path);
         if std::fs::read_to_string(&path).ok().as_deref() == Some(output.contents.as_str()) {
+            written.push(Written::Unchanged(output.path.clone()));
             continue;
         }
         let dir = path
@@ -52,7 +63,7 @@ pub fn write(root: &Path, outputs: &[Output]) -> Result<Vec<PathBuf>> {
         std::fs::write(&tmp, &output.contents)
             .with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-        written.push(output.path.clone());
+        written.push(Written::Wrote(output.path.clone()));
     }
     Ok(written)
 }
@@ -99,4 +110,41 @@ fn short_diff(committed: &str, generated: &str) -> String {
         let _ = writeln!(short, "    … {} more diff lines", total - MAX_LINES);
     }
     short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_reports_each_file_as_written_or_unchanged_and_leaves_unchanged_ones_alone() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let output = |name: &str, text: &str| Output {
+            path: PathBuf::from(format!("crates/{name}/src/generated.rs")),
+            contents: text.to_owned(),
+        };
+        let first = [output("a", "fn a() {}\n"), output("b", "fn b() {}\n")];
+        let written = write(root.path(), &first).expect("writes");
+        assert!(matches!(
+            written.as_slice(),
+            [Written::Wrote(_), Written::Wrote(_)]
+        ));
+        let b = root.path().join(&first[1].path);
+        let before = std::fs::metadata(&b).and_then(|m| m.modified()).ok();
+        let second = [output("a", "fn a2() {}\n"), output("b", "fn b() {}\n")];
+        let written = write(root.path(), &second).expect("writes");
+        assert_eq!(
+            written,
+            vec![
+                Written::Wrote(second[0].path.clone()),
+                Written::Unchanged(second[1].path.clone())
+            ]
+        );
+        assert_eq!(
+            std::fs::metadata(&b).and_then(|m| m.modified()).ok(),
+            before
+        );
+        let a = std::fs::read_to_string(root.path().join(&second[0].path)).expect("reads");
+        assert_eq!(a, "fn a2() {}\n");
+    }
 }

@@ -88,15 +88,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 say!("generated code is up to date ({} crates)", outputs.len());
             } else {
                 let written = codegen::write(&root, &outputs)?;
-                for path in &written {
-                    say!("wrote {}", path.display());
+                let mut changed = 0;
+                for entry in &written {
+                    match entry {
+                        codegen::Written::Wrote(path) => {
+                            changed += 1;
+                            say!("wrote      {}", path.display());
+                        }
+                        codegen::Written::Unchanged(path) => {
+                            say!("unchanged  {}", path.display());
+                        }
+                    }
                 }
-                if written.is_empty() {
-                    say!(
-                        "generated code was already up to date ({} crates)",
-                        outputs.len()
-                    );
-                }
+                say!("{changed} of {} crates written", written.len());
             }
         }
         Command::Lint => lint::run(&root)?,

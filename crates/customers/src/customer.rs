@@ -143,6 +143,30 @@ impl Customer {
 }
 
 impl Customer {
+    /// The vendor's record decoded into its generated type: each vendor module names it
+    /// `Native` (`customers::vendors::hoko::Native` is `hoko_client::types::Customer`). It
+    /// is decoded from [`Customer::raw`], so every field the spec declares is there, typed;
+    /// a record that drifted from the spec fails here while its common fields still hold
+    /// what could be read.
+    ///
+    /// ```
+    /// use customers::vendors::helpcrunch;
+    /// use customers::{ConvertOptions, Vendor, decode_page};
+    ///
+    /// let body = br#"{"data": [{"id": 542335, "name": "John Doe",
+    ///     "tags": [{"name": "vip", "color": "red"}]}], "total": 1}"#;
+    /// let page = decode_page(Vendor::HelpCrunch, body, &ConvertOptions::default())?;
+    /// let native: helpcrunch::Native = page.customers[0].native()?;
+    /// assert_eq!(native.id, 542335);
+    /// // A property with no common field, typed.
+    /// let tags = native.tags.unwrap_or_default();
+    /// assert_eq!(tags[0].color.as_deref(), Some("red"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn native<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.raw.get())
+    }
+
     /// Writes this customer as one JSON object, `raw` verbatim as the vendor sent it (what
     /// `serde_json::to_writer` gives, without parsing `raw` again).
     pub fn write_json<W: std::io::Write>(&self, out: W) -> serde_json::Result<()> {

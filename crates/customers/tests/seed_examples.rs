@@ -167,3 +167,46 @@ fn a_record_that_breaks_the_schema_is_listed_and_its_drift_reported() {
         .expect_err("no customers array");
     assert_eq!(err.path, "$.data.customers");
 }
+
+#[test]
+fn the_native_record_is_one_call_from_the_customer_for_every_vendor() {
+    use customers::vendors::{botpenguin, carecloud, gleantap, helpcrunch, hoko};
+    let options = ConvertOptions::default();
+    let customer = seed(Vendor::Hoko, &options);
+    let native: hoko::Native = customer.native().expect("Hoko's seed is typed");
+    assert_eq!(native.id.to_string(), customer.id);
+    assert_eq!(
+        native.email.as_deref().map(str::trim),
+        customer.email.as_deref()
+    );
+    let customer = seed(Vendor::CareCloud, &options);
+    let native: carecloud::Native = customer.native().expect("CareCloud's seed is typed");
+    assert_eq!(native.customer_id, customer.id);
+    let customer = seed(Vendor::BotPenguin, &options);
+    let native: botpenguin::Native = customer.native().expect("BotPenguin's seed is typed");
+    assert_eq!(native.id, customer.id);
+    let customer = seed(Vendor::Gleantap, &options);
+    let native: gleantap::Native = customer.native().expect("Gleantap's seed is typed");
+    assert_eq!(native.id, customer.id);
+    let customer = seed(Vendor::HelpCrunch, &options);
+    let native: helpcrunch::Native = customer.native().expect("HelpCrunch's seed is typed");
+    assert_eq!(native.id.to_string(), customer.id);
+}
+
+#[test]
+fn a_drifted_record_is_listed_but_its_native_decode_says_why() {
+    let path = format!(
+        "{}/tests/fixtures/carecloud/drift_unknown_state.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let body = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let page = decode_page(Vendor::CareCloud, &body, &ConvertOptions::default())
+        .expect("the page decodes");
+    assert!(!page.drift.is_empty(), "the fixture drifts");
+    let customer = &page.customers[0];
+    let native = customer.native::<customers::vendors::carecloud::Native>();
+    assert!(
+        native.is_err(),
+        "the typed decode refuses the drifted value"
+    );
+}

@@ -19,6 +19,10 @@ use crate::transport::{Captured, send};
 use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
 use crate::{ConvertOptions, Credentials, Customer, Error, Raw, Status, Vendor, text, timestamps};
 
+/// The vendor's record as its generated crate types it: what
+/// [`Customer::native`](crate::Customer::native) decodes into.
+pub type Native = botpenguin_client::types::Customer;
+
 const VENDOR: Vendor = Vendor::BotPenguin;
 
 /// BotPenguin's entry in the registry.

@@ -25,6 +25,10 @@ use crate::{
     ConvertOptions, Credentials, Customer, Error, ErrorKind, Raw, Status, Vendor, text, timestamps,
 };
 
+/// The vendor's record as its generated crate types it: what
+/// [`Customer::native`](crate::Customer::native) decodes into.
+pub type Native = carecloud_client::types::Customer;
+
 const VENDOR: Vendor = Vendor::CareCloud;
 
 /// How to authenticate with CareCloud.

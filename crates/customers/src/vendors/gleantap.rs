@@ -19,6 +19,10 @@ use crate::transport::{Captured, send};
 use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
 use crate::{ConvertOptions, Credentials, Customer, Error, Raw, Vendor, text, timestamps};
 
+/// The vendor's record as its generated crate types it: what
+/// [`Customer::native`](crate::Customer::native) decodes into.
+pub type Native = gleantap_client::types::Customer;
+
 const VENDOR: Vendor = Vendor::Gleantap;
 
 /// Gleantap's entry in the registry.

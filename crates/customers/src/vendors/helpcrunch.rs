@@ -23,6 +23,10 @@ use crate::{
     text, timestamps,
 };
 
+/// The vendor's record as its generated crate types it: what
+/// [`Customer::native`](crate::Customer::native) decodes into.
+pub type Native = helpcrunch_client::types::Customer;
+
 const VENDOR: Vendor = Vendor::HelpCrunch;
 
 /// HelpCrunch's entry in the registry.

@@ -22,6 +22,10 @@ use crate::{
     timestamps,
 };
 
+/// The vendor's record as its generated crate types it: what
+/// [`Customer::native`](crate::Customer::native) decodes into.
+pub type Native = hoko_client::types::Customer;
+
 const VENDOR: Vendor = Vendor::Hoko;
 
 /// Hoko's entry in the registry.
