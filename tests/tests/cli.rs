@@ -854,3 +854,40 @@ async fn on_a_terminal_the_progress_bar_never_shares_a_line_with_the_output() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extra_headers_are_sent_and_a_credential_header_is_refused() {
+    let vendor = Vendor::HelpCrunch;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(3).record_exchanges())
+        .await
+        .expect("fake starts");
+    let env = fake_env(vendor);
+    let output = list(
+        vendor,
+        &fake.base_url(),
+        &env,
+        &["-H", "X-Request-Source: nightly"],
+    )
+    .await;
+    assert!(output.status.success(), "{output:?}");
+    let exchanges = fake.exchanges();
+    assert!(!exchanges.is_empty());
+    for exchange in &exchanges {
+        let header = exchange.request_headers.get("x-request-source");
+        assert_eq!(header.and_then(|v| v.to_str().ok()), Some("nightly"));
+    }
+    let before = fake.exchange_count();
+    let refused = list(
+        vendor,
+        &fake.base_url(),
+        &env,
+        &["-H", "Authorization: Bearer stolen"],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("authorization"), "{stderr}");
+    assert_eq!(fake.exchange_count(), before, "no request");
+    let malformed = list(vendor, &fake.base_url(), &env, &["-H", "no colon"]).await;
+    assert_eq!(malformed.status.code(), Some(2));
+}

@@ -148,6 +148,14 @@ pub struct ClientArgs {
         env = "CUSTOMERS_IDLE_TIMEOUT"
     )]
     pub idle_timeout: f64,
+    /// Longest one attempt may take in all, in seconds (default: no total; the idle timeout
+    /// still applies).
+    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds, env = "CUSTOMERS_ATTEMPT_TIMEOUT")]
+    pub attempt_timeout: Option<f64>,
+    /// An extra header on every request, `NAME: VALUE` (repeatable); never one that carries
+    /// the vendor's credentials.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
     /// Largest response body accepted, in MiB.
     #[arg(
         long,
@@ -331,6 +339,20 @@ fn parse_ago(text: &str) -> Option<chrono::TimeDelta> {
         'w' => chrono::TimeDelta::try_weeks(count),
         _ => None,
     }
+}
+
+/// `Name: value` as a header.
+fn parse_header(
+    text: &str,
+) -> Result<(reqwest::header::HeaderName, reqwest::header::HeaderValue), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}` is not `NAME: VALUE`"))?;
+    let name = reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| format!("`{}` is not a header name", name.trim()))?;
+    let value = reqwest::header::HeaderValue::from_str(value.trim())
+        .map_err(|_| format!("the value of `{name}` is not a valid header value"))?;
+    Ok((name, value))
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

@@ -117,7 +117,14 @@ impl Target {
             .limits(Limits {
                 idle_timeout: std::time::Duration::from_secs_f64(flags.idle_timeout),
                 max_body_bytes: flags.max_body_mib.saturating_mul(1024 * 1024),
+                ..Limits::default()
             });
+        if let Some(seconds) = flags.attempt_timeout {
+            builder = builder.attempt_timeout(std::time::Duration::from_secs_f64(seconds));
+        }
+        if !flags.headers.is_empty() {
+            builder = builder.default_headers(flags.headers.iter().cloned().collect());
+        }
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url.clone());
         }

@@ -44,9 +44,32 @@ pub struct ClientBuilder {
     observer: Option<Observer>,
     strict: bool,
     max_pages: Option<u32>,
+    headers: reqwest::header::HeaderMap,
 }
 
 impl ClientBuilder {
+    /// Headers sent on every request (a tracing id, a proxy's routing header), unless the
+    /// request sets them itself. A header the vendor's credentials use (`Authorization`,
+    /// Gleantap's `X-API-KEY`, …) is refused by [`ClientBuilder::build`], so that no extra
+    /// header can replace or leak beside a credential.
+    pub fn default_headers(mut self, headers: reqwest::header::HeaderMap) -> Self {
+        self.headers.extend(headers);
+        self
+    }
+
+    /// Longest one attempt may take in all (see [`Limits::attempt_timeout`]); the idle
+    /// timeout still applies within it.
+    pub fn attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Longest a response may send nothing (see [`Limits::idle_timeout`]).
+    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
     /// Replaces the spec's server URL (a tenant, a sandbox, a test server). Required for
     /// CareCloud, whose base URL is per tenant (up to and including `/v1.0`).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
@@ -128,12 +151,22 @@ impl ClientBuilder {
         let limit = self
             .rate_limit_per_minute
             .unwrap_or_else(|| api.default_rate_limit());
+        if let Some(name) = self.headers.keys().find(|name| {
+            api.credential_headers()
+                .iter()
+                .any(|credential| name.as_str().eq_ignore_ascii_case(credential))
+        }) {
+            return Err(config(format!(
+                "`{name}` carries {vendor}'s credentials and cannot be a default header"
+            )));
+        }
         let transport = Transport::new(Arc::new(Resilience {
             vendor,
             policy: self.retry,
             limits: self.limits,
             limiter: AdaptiveLimiter::new(limit),
             observer: self.observer.clone(),
+            headers: self.headers,
         }));
         let connection = api.connect(&self.credentials, self.base_url.as_deref(), transport)?;
         Ok(CustomersClient {
@@ -266,6 +299,7 @@ impl CustomersClient {
             observer: None,
             strict: false,
             max_pages: None,
+            headers: reqwest::header::HeaderMap::new(),
         }
     }
 

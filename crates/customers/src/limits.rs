@@ -13,6 +13,10 @@ pub struct Limits {
     /// Largest response body held in memory. A larger one is an error before it is read
     /// (when it announces its length) or as soon as it passes the cap. Default 256 MiB.
     pub max_body_bytes: u64,
+    /// Longest one attempt may take from sending to the body's last byte, however steadily
+    /// the server sends (`None`, the default: no total, only the idle timeout). A longer
+    /// attempt fails as timed out and is retried as the policy allows.
+    pub attempt_timeout: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -20,6 +24,7 @@ impl Default for Limits {
         Limits {
             idle_timeout: Duration::from_secs(30),
             max_body_bytes: 256 * 1024 * 1024,
+            attempt_timeout: None,
         }
     }
 }

@@ -101,6 +101,9 @@ pub(crate) struct Resilience {
     pub limits: Limits,
     pub limiter: AdaptiveLimiter,
     pub observer: Option<Observer>,
+    /// Sent on every request that does not set them itself (never a credential's header:
+    /// the builder refuses those).
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Resilience {
@@ -158,6 +161,12 @@ impl Resilience {
         client: &reqwest::Client,
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
+        let mut request = request;
+        for (name, value) in &self.headers {
+            if !request.headers().contains_key(name) {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
         let mut schedule = self.policy.schedule();
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
@@ -171,7 +180,13 @@ impl Resilience {
             // The path only: a query or body may hold what a log must not.
             let (method, path) = (this_try.method().clone(), this_try.url().path().to_owned());
             let started = std::time::Instant::now();
-            match self.attempt(client, this_try).await {
+            let attempt_result = match self.limits.attempt_timeout {
+                Some(limit) => tokio::time::timeout(limit, self.attempt(client, this_try))
+                    .await
+                    .unwrap_or(Attempt::Stalled),
+                None => self.attempt(client, this_try).await,
+            };
+            match attempt_result {
                 Attempt::Answer(captured) => {
                     let captured = *captured;
                     tracing::debug!(

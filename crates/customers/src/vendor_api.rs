@@ -126,6 +126,10 @@ pub(crate) trait VendorApi: Send + Sync + 'static {
     /// first set whose variables are all present is used.
     fn credential_vars(&self) -> &'static [&'static [&'static str]];
 
+    /// The headers (lower case) the vendor's credentials travel in, as its spec's security
+    /// schemes say (a test checks them against the spec).
+    fn credential_headers(&self) -> &'static [&'static str];
+
     /// Credentials from the variables of [`VendorApi::credential_vars`]; `var` reads one
     /// (and returns `None` for a missing or empty one).
     fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials>;

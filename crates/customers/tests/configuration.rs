@@ -121,3 +121,93 @@ fn a_credential_that_cannot_be_sent_fails_at_build_without_showing_it() {
     assert_eq!(err.kind(), &ErrorKind::Configuration);
     assert!(!err.to_string().contains("break-secret"));
 }
+
+#[tokio::test]
+async fn default_headers_go_on_every_request_beside_the_credentials() {
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    for vendor in Vendor::ALL {
+        let server = MockServer::start().await;
+        Mock::given(path(list_path(vendor)))
+            .respond_with(Paged { vendor, total: 3 })
+            .mount(&server)
+            .await;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            HeaderName::from_static("x-request-source"),
+            HeaderValue::from_static("nightly-export"),
+        );
+        let mut builder = CustomersClient::builder(credentials(vendor))
+            .base_url(server.uri())
+            .default_headers(headers);
+        if customers::max_page_size(vendor).is_some() {
+            builder = builder.page_size(2);
+        }
+        let client = builder.build().expect("builds");
+        collect(&client, Query::new()).await;
+        let requests = server.received_requests().await.expect("recorded");
+        assert!(requests.len() >= 2, "{vendor}: paged");
+        for request in &requests {
+            let sent = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok());
+            assert_eq!(sent("x-request-source"), Some("nightly-export"), "{vendor}");
+            for credential in customers::vendors::credential_headers(vendor) {
+                assert!(
+                    sent(credential).is_some(),
+                    "{vendor}: {credential} still sent"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_default_header_that_would_replace_a_credential_is_refused() {
+    use reqwest::header::{HeaderMap, HeaderValue};
+    for vendor in Vendor::ALL {
+        for credential in customers::vendors::credential_headers(vendor) {
+            let mut headers = HeaderMap::new();
+            let name =
+                reqwest::header::HeaderName::from_bytes(credential.to_uppercase().as_bytes())
+                    .expect("a header name");
+            headers.insert(name, HeaderValue::from_static("attacker"));
+            let err = CustomersClient::builder(credentials(vendor))
+                .base_url("http://127.0.0.1:9")
+                .default_headers(headers)
+                .build()
+                .expect_err("refused");
+            assert_eq!(err.kind(), &ErrorKind::Configuration, "{vendor}");
+            assert!(err.to_string().contains(credential), "{err}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_attempt_longer_than_the_attempt_timeout_fails_as_timed_out() {
+    let vendor = Vendor::Hoko;
+    let server = MockServer::start().await;
+    Mock::given(path(list_path(vendor)))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_string("[]")
+                .set_delay(std::time::Duration::from_millis(800)),
+        )
+        .mount(&server)
+        .await;
+    let client = CustomersClient::builder(credentials(vendor))
+        .base_url(server.uri())
+        .retry(customers::RetryPolicy {
+            max_attempts: 1,
+            ..customers::RetryPolicy::default()
+        })
+        .attempt_timeout(std::time::Duration::from_millis(100))
+        .build()
+        .expect("builds");
+    let started = std::time::Instant::now();
+    let mut listing = std::pin::pin!(client.list(Query::new()));
+    let first = futures::StreamExt::next(&mut listing).await;
+    let err = match first {
+        Some(Err(err)) => err,
+        other => panic!("a timeout, not {other:?}"),
+    };
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_millis(700));
+}

@@ -99,6 +99,10 @@ impl VendorApi for BotPenguin {
         Ok(Box::new(Connected(client)))
     }
 
+    fn credential_headers(&self) -> &'static [&'static str] {
+        &["authorization", "authtype"]
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
         &[&["BOTPENGUIN_API_KEY"]]
     }

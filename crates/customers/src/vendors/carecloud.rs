@@ -185,6 +185,10 @@ impl VendorApi for CareCloud {
         Ok(Box::new(session))
     }
 
+    fn credential_headers(&self) -> &'static [&'static str] {
+        &["authorization"]
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
         &[
             &["CARECLOUD_TOKEN"],

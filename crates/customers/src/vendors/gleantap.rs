@@ -111,6 +111,10 @@ impl VendorApi for Gleantap {
         }))
     }
 
+    fn credential_headers(&self) -> &'static [&'static str] {
+        &["x-api-key", "x-secret-key"]
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
         &[&["GLEANTAP_API_KEY", "GLEANTAP_SECRET_KEY", "GLEANTAP_APP_ID"]]
     }

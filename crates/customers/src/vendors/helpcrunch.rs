@@ -130,6 +130,10 @@ impl VendorApi for HelpCrunch {
         Ok(Box::new(Connected(client)))
     }
 
+    fn credential_headers(&self) -> &'static [&'static str] {
+        &["authorization"]
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
         &[&["HELPCRUNCH_API_KEY"]]
     }

@@ -107,6 +107,10 @@ impl VendorApi for Hoko {
         Ok(Box::new(Connected(client)))
     }
 
+    fn credential_headers(&self) -> &'static [&'static str] {
+        &["authorization"]
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
         &[&["HOKO_API_KEY"]]
     }

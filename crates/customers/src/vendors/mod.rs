@@ -31,6 +31,11 @@ pub enum FieldUse {
     RawOnly,
 }
 
+/// The headers (lower case) `vendor`'s credentials travel in; never a default header.
+pub fn credential_headers(vendor: Vendor) -> &'static [&'static str] {
+    vendor.api().credential_headers()
+}
+
 /// Every property of `vendor`'s record schema (`a.b` nested, `a[].b` in arrays, `a.*` for
 /// everything under `a`) and what becomes of it. A property the spec gains is in neither
 /// list until someone decides, and a test fails meanwhile.
