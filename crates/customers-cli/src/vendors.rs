@@ -18,22 +18,7 @@ pub fn fake(vendor: Vendor) -> fake_vendors::Vendor {
 
 /// The credential variables, with the values `vendor`'s fake accepts.
 pub fn fake_env(vendor: Vendor) -> Vec<(&'static str, &'static str)> {
-    use fake_vendors::{API_KEY, APP_ID, LOGIN, PASSWORD, SECRET_KEY};
-    match vendor {
-        Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
-        Vendor::CareCloud => vec![
-            ("CARECLOUD_LOGIN", LOGIN),
-            ("CARECLOUD_PASSWORD", PASSWORD),
-            ("CARECLOUD_APP_ID", APP_ID),
-        ],
-        Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
-        Vendor::Gleantap => vec![
-            ("GLEANTAP_API_KEY", API_KEY),
-            ("GLEANTAP_SECRET_KEY", SECRET_KEY),
-            ("GLEANTAP_APP_ID", APP_ID),
-        ],
-        Vendor::HelpCrunch => vec![("HELPCRUNCH_API_KEY", API_KEY)],
-    }
+    fake_vendors::credential_env(fake(vendor))
 }
 
 #[cfg(test)]

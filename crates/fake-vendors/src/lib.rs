@@ -15,6 +15,7 @@
 //! ```
 
 mod data;
+mod env;
 mod exchanges;
 mod fake;
 mod faults;
@@ -24,6 +25,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use data::records;
+pub use env::credential_env;
 pub use exchanges::Exchange;
 pub use routes::Vendor;
 use tokio::sync::oneshot;

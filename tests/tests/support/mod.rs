@@ -76,25 +76,12 @@ pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// The environment the fakes' credentials need for `vendor`.
 pub fn fake_env(vendor: fake_vendors::Vendor) -> Vec<(&'static str, &'static str)> {
-    use fake_vendors::{API_KEY, APP_ID, LOGIN, PASSWORD, SECRET_KEY, Vendor};
-    match vendor {
-        Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
-        Vendor::CareCloud => vec![
-            ("CARECLOUD_LOGIN", LOGIN),
-            ("CARECLOUD_PASSWORD", PASSWORD),
-            ("CARECLOUD_APP_ID", APP_ID),
-        ],
-        Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
-        Vendor::Gleantap => vec![
-            ("GLEANTAP_API_KEY", API_KEY),
-            ("GLEANTAP_SECRET_KEY", SECRET_KEY),
-            ("GLEANTAP_APP_ID", APP_ID),
-        ],
-        Vendor::HelpCrunch => vec![("HELPCRUNCH_API_KEY", API_KEY)],
-    }
+    fake_vendors::credential_env(vendor)
 }
 
-/// Builds the `customers` binary once and returns its path.
+/// Builds the `customers` binary once and returns its path. Tests in this crate cannot use
+/// `CARGO_BIN_EXE_customers` (cargo sets it only for the binary's own package, where the
+/// CLI's own tests live); the ones here still drive it beside Prism and PostgreSQL.
 pub fn binary() -> &'static std::path::PathBuf {
     static BINARY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     BINARY.get_or_init(|| {

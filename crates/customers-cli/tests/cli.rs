@@ -3,11 +3,14 @@
 use std::collections::{BTreeMap, HashSet};
 use std::process::Output;
 
-mod support;
-
+use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::Value;
-use support::{binary, fake_env};
+
+/// The `customers` binary cargo built for these tests.
+fn binary() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_BIN_EXE_customers"))
+}
 
 const ALL_VARS: [&str; 11] = [
     "HOKO_API_KEY",
