@@ -5,17 +5,12 @@ use std::collections::BTreeSet;
 
 use customers::vendors::{Vendor, credential_headers};
 use serde_json::Value;
-use xtask::{spec, vendors, workspace_root};
+
+mod support;
 
 /// The header names (lower case) of the security schemes of `vendor`'s effective spec.
 fn spec_headers(vendor: Vendor) -> BTreeSet<String> {
-    let root = workspace_root();
-    let list = vendors::load(&root).expect("the vendor list reads");
-    let entry = list
-        .iter()
-        .find(|v| v.name == vendor.as_str())
-        .expect("the vendor is listed");
-    let doc = spec::effective(&root, entry).expect("the spec reads");
+    let doc = support::effective_spec(vendor.as_str());
     let schemes = doc
         .pointer("/components/securitySchemes")
         .and_then(Value::as_object)

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use customers::vendors::{FieldUse, Vendor, record_fields};
 use serde_json::Value;
-use xtask::{spec, vendors, workspace_root};
+
+mod support;
 
 /// The schema at `schema`, with a local `$ref` followed.
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
@@ -54,13 +55,7 @@ fn paths(doc: &Value, schema: &Value, prefix: &str, out: &mut BTreeSet<String>) 
 
 /// The property paths of `vendor`'s `Customer` schema in its effective spec.
 fn schema_paths(vendor: Vendor) -> BTreeSet<String> {
-    let root = workspace_root();
-    let list = vendors::load(&root).expect("the vendor list reads");
-    let entry = list
-        .iter()
-        .find(|v| v.name == vendor.as_str())
-        .expect("the vendor is listed");
-    let doc = spec::effective(&root, entry).expect("the spec reads");
+    let doc = support::effective_spec(vendor.as_str());
     let customer = doc
         .pointer("/components/schemas/Customer")
         .expect("the spec names its record schema Customer");

@@ -210,9 +210,10 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Which account a command that lists talks to: `--vendor` or `--profile`.
 #[derive(Args)]
 #[command(group(ArgGroup::new("account").required(true).args(["vendor", "profile"])))]
-pub struct ListArgs {
+pub struct AccountArgs {
     /// The vendor (credentials from its standard variables).
     #[arg(long, value_enum)]
     pub vendor: Option<VendorArg>,
@@ -230,30 +231,22 @@ pub struct ListArgs {
     /// Allow sending credentials over plain http:// to a host that is not loopback.
     #[arg(long)]
     pub allow_insecure: bool,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 #[derive(Args)]
-#[command(group(ArgGroup::new("account").required(true).args(["vendor", "profile"])))]
 pub struct GetArgs {
     /// The customer's id at the vendor.
     pub id: String,
-    /// The vendor (credentials from its standard variables).
-    #[arg(long, value_enum)]
-    pub vendor: Option<VendorArg>,
-    /// A profile of the config file instead.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// The config file holding the profiles.
-    #[arg(long, value_name = "FILE", env = "CUSTOMERS_CONFIG", default_value = config::DEFAULT_PATH)]
-    pub config: PathBuf,
-    /// Replaces the vendor's server URL.
-    #[arg(long, value_name = "URL", conflicts_with = "profile")]
-    pub base_url: Option<String>,
-    /// Allow sending credentials over plain http:// to a host that is not loopback.
-    #[arg(long)]
-    pub allow_insecure: bool,
+    #[command(flatten)]
+    pub account: AccountArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,

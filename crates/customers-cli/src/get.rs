@@ -2,8 +2,6 @@
 
 use std::io::Write;
 
-use customers::Vendor;
-
 use crate::args::{Format, GetArgs};
 use crate::exit::Failure;
 use crate::output::Output;
@@ -12,13 +10,7 @@ use crate::target::Target;
 
 /// `customers get`.
 pub async fn run(args: GetArgs) -> Result<(), Failure> {
-    let target = Target::from_flags(
-        args.vendor.map(Vendor::from),
-        args.profile.as_deref(),
-        &args.config,
-        args.base_url,
-        args.allow_insecure,
-    )?;
+    let target = Target::from_args(args.account)?;
     // A lookup is one request (a listing where the vendor has no lookup): no bar.
     let progress = Progress::new(target.vendor, true);
     let client = target.client(&args.client, None, progress.observer())?;

@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use customers::{DriftReport, Query, SortOrder, Vendor};
+use customers::{DriftReport, Query, SortOrder};
 use futures::StreamExt;
 
 use crate::args::{ListArgs, OutputArgs, SortArg};
@@ -15,13 +15,7 @@ use crate::target::Target;
 
 /// `customers list`.
 pub async fn run(args: ListArgs) -> Result<(), Failure> {
-    let target = Target::from_flags(
-        args.vendor.map(Vendor::from),
-        args.profile.as_deref(),
-        &args.config,
-        args.base_url,
-        args.allow_insecure,
-    )?;
+    let target = Target::from_args(args.account)?;
     export(&target, &args.output).await
 }
 

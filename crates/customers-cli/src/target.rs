@@ -5,7 +5,7 @@ use std::path::Path;
 
 use customers::{Credentials, CustomersClient, Limits, Observer, Vendor};
 
-use crate::args::ClientArgs;
+use crate::args::{AccountArgs, ClientArgs};
 use crate::config::{self, Profile};
 use crate::credentials;
 use crate::exit::Failure;
@@ -70,6 +70,17 @@ impl Target {
             base_url,
             profile: Some(profile),
         })
+    }
+
+    /// The account `--vendor` or `--profile` names.
+    pub fn from_args(args: AccountArgs) -> Result<Target, Failure> {
+        Target::from_flags(
+            args.vendor.map(Vendor::from),
+            args.profile.as_deref(),
+            &args.config,
+            args.base_url,
+            args.allow_insecure,
+        )
     }
 
     /// `--vendor` or `--profile NAME` (from `--config`, default `customers.toml`).

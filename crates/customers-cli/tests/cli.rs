@@ -28,22 +28,16 @@ const ALL_VARS: [&str; 11] = [
 
 /// Runs `customers list` for `vendor` at `base_url` with `env` and extra arguments.
 async fn list(vendor: Vendor, base_url: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut command = tokio::process::Command::new(binary());
-    command
-        .args([
-            "list",
-            "--vendor",
-            vendor.as_str(),
-            "--base-url",
-            base_url,
-            "--quiet",
-        ])
-        .args(args);
-    for var in ALL_VARS {
-        command.env_remove(var);
-    }
-    command.envs(env.iter().copied());
-    command.output().await.expect("the binary runs")
+    let mut all = vec![
+        "list",
+        "--vendor",
+        vendor.as_str(),
+        "--base-url",
+        base_url,
+        "--quiet",
+    ];
+    all.extend_from_slice(args);
+    customers(&all, env).await
 }
 
 fn page_size_args(vendor: Vendor) -> Vec<&'static str> {

@@ -10,15 +10,20 @@ use serde_json::Value;
 use wiremock::MockServer;
 use xtask::{spec, vendors, workspace_root};
 
-/// The example at `pointer` in `vendor`'s effective spec (the seed's example, fixed).
-pub fn spec_example(vendor: &str, pointer: &str) -> Value {
+/// `vendor`'s spec as codegen sees it (overlay applied).
+pub fn effective_spec(vendor: &str) -> Value {
     let root = workspace_root();
     let vendor = vendors::load(&root)
         .expect("vendor list")
         .into_iter()
         .find(|v| v.name == vendor)
         .expect("known vendor");
-    let doc = spec::effective(&root, &vendor).expect("spec loads");
+    spec::effective(&root, &vendor).expect("spec loads")
+}
+
+/// The example at `pointer` in `vendor`'s effective spec (the seed's example, fixed).
+pub fn spec_example(vendor: &str, pointer: &str) -> Value {
+    let doc = effective_spec(vendor);
     doc.pointer(pointer)
         .cloned()
         .unwrap_or_else(|| panic!("no example at {pointer}"))
