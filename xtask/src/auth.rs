@@ -105,8 +105,8 @@ fn parts(spec: &OpenAPI, spec_name: &str) -> Result<Vec<Part>> {
     Ok(parts)
 }
 
-/// `bearerAuth` → `bearer_auth`.
-fn snake(name: &str) -> String {
+/// `bearerAuth` → `bearer_auth` (also progenitor's and typify's field and setter names).
+pub(crate) fn snake(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
         if c.is_ascii_uppercase() {
@@ -137,21 +137,24 @@ pub fn tokens(spec: &OpenAPI, spec_name: &str) -> Result<TokenStream> {
         .collect();
     let fields: Vec<_> = secrets.iter().map(|(f, _)| format_ident!("{f}")).collect();
     let field_docs: Vec<_> = secrets.iter().map(|(_, d)| d.as_str()).collect();
-    let headers = parts.iter().map(|part| match part {
-        Part::Bearer { field, label } => {
-            let field = format_ident!("{field}");
-            quote! { .bearer(#label, &credentials.#field)? }
-        }
-        Part::Header {
-            field,
-            header,
-            label,
-        } => {
-            let field = format_ident!("{field}");
-            quote! { .secret(#header, #label, &credentials.#field)? }
-        }
-        Part::Fixed { header, value } => quote! { .fixed(#header, #value) },
-    });
+    let headers: Vec<TokenStream> = parts
+        .iter()
+        .map(|part| match part {
+            Part::Bearer { field, label } => {
+                let field = format_ident!("{field}");
+                quote! { .bearer(#label, &credentials.#field)? }
+            }
+            Part::Header {
+                field,
+                header,
+                label,
+            } => {
+                let field = format_ident!("{field}");
+                quote! { .secret(#header, #label, &credentials.#field)? }
+            }
+            Part::Fixed { header, value } => quote! { .fixed(#header, #value) },
+        })
+        .collect();
     let described: Vec<String> = parts
         .iter()
         .map(|part| match part {
@@ -184,6 +187,14 @@ pub fn tokens(spec: &OpenAPI, spec_name: &str) -> Result<TokenStream> {
             pub fn new(#(#fields: impl Into<::client_runtime::Secret>),*) -> Self {
                 Self { #(#fields: #fields.into()),* }
             }
+
+            /// The headers these credentials are sent as, secret values marked sensitive.
+            pub fn headers(&self) -> Result<::reqwest::header::HeaderMap, ::client_runtime::AuthError> {
+                let credentials = self;
+                Ok(::client_runtime::AuthHeaders::new()
+                    #(#headers)*
+                    .into_headers())
+            }
         }
 
         impl Client {
@@ -202,6 +213,40 @@ pub fn tokens(spec: &OpenAPI, spec_name: &str) -> Result<TokenStream> {
                     http,
                     ::client_runtime::Transport::default(),
                 ))
+            }
+
+            /// A client that sends requests to `base_url` with the caller's own `http` client
+            /// (its proxy, TLS roots, timeouts, connection pool), the transport adding
+            /// `credentials` to each request as sensitive headers. Build `http` with
+            /// `.redirect(client_runtime::same_origin(base_url))` or no redirects: a
+            /// reqwest client's redirect policy cannot be read, reqwest's default follows
+            /// redirects to other hosts with every header but `Authorization`, and a response
+            /// from another origin is refused only once it has arrived.
+            pub fn with_http_client(
+                base_url: &str,
+                credentials: &Credentials,
+                http: ::reqwest::Client,
+            ) -> Result<Self, ::client_runtime::AuthError> {
+                let transport = ::client_runtime::Transport::default()
+                    .with_credentials(base_url, credentials.headers()?);
+                Ok(Self::new_with_client(
+                    &::client_runtime::normalize_base_url(base_url),
+                    http,
+                    transport,
+                ))
+            }
+
+            /// [`Client::with_http_client`] when `http` is given, else
+            /// [`Client::with_credentials`]: for code that passes the choice through.
+            pub fn authenticated(
+                base_url: &str,
+                credentials: &Credentials,
+                http: Option<::reqwest::Client>,
+            ) -> Result<Self, ::client_runtime::AuthError> {
+                match http {
+                    Some(http) => Self::with_http_client(base_url, credentials, http),
+                    None => Self::with_credentials(base_url, credentials),
+                }
             }
 
             /// A client that sends no credentials (for an operation that issues them, such as

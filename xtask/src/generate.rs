@@ -7,7 +7,7 @@ use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, 
 use quote::quote;
 
 use crate::vendors::Vendor;
-use crate::{auth, spec};
+use crate::{auth, paging, spec};
 
 /// Generates the client source for `vendor`: progenitor's builder interface, formatted with
 /// prettyplease, under a header that names the spec and forbids hand edits.
@@ -44,10 +44,15 @@ pub fn client_source(root: &Path, vendor: &Vendor) -> Result<String> {
          braces are per tenant)."
     );
     let auth = auth::tokens(&spec, &spec_name)?;
+    let progenitor_file: syn::File = syn::parse2(tokens.clone())
+        .with_context(|| format!("{spec_name}: progenitor produced code that does not parse"))?;
+    let paging = paging::tokens(&spec, &spec_name, &progenitor_file)?;
     let tokens = quote! {
         #tokens
 
         #auth
+
+        #paging
 
         #[doc = #server_doc]
         pub const SERVER_URL: &str = #server;
@@ -64,9 +69,10 @@ pub fn client_source(root: &Path, vendor: &Vendor) -> Result<String> {
 
         impl Client {
             /// This client, sending every request through `transport` (rate limiting,
-            /// retries and the like; see `client_runtime::Transport`).
+            /// retries and the like; see `client_runtime::Transport`); credentials that
+            /// [`Client::with_http_client`] attached stay.
             pub fn with_transport(mut self, transport: ::client_runtime::Transport) -> Self {
-                self.inner = transport;
+                self.inner = transport.keeping_credentials_of(&self.inner);
                 self
             }
         }

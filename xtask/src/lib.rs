@@ -12,6 +12,7 @@ pub mod drift;
 pub mod generate;
 pub mod lint;
 pub mod overlay;
+pub mod paging;
 pub mod spec;
 pub mod vendors;
 

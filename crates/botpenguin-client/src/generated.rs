@@ -788,6 +788,18 @@ impl Credentials {
             bearer_auth: bearer_auth.into(),
         }
     }
+    /// The headers these credentials are sent as, secret values marked sensitive.
+    pub fn headers(
+        &self,
+    ) -> Result<::reqwest::header::HeaderMap, ::client_runtime::AuthError> {
+        let credentials = self;
+        Ok(
+            ::client_runtime::AuthHeaders::new()
+                .bearer("bearer token", &credentials.bearer_auth)?
+                .fixed("authtype", "Key")
+                .into_headers(),
+        )
+    }
 }
 impl Client {
     /// A client that sends `credentials` on every request to `base_url`
@@ -809,6 +821,40 @@ impl Client {
             ),
         )
     }
+    /// A client that sends requests to `base_url` with the caller's own `http` client
+    /// (its proxy, TLS roots, timeouts, connection pool), the transport adding
+    /// `credentials` to each request as sensitive headers. Build `http` with
+    /// `.redirect(client_runtime::same_origin(base_url))` or no redirects: a
+    /// reqwest client's redirect policy cannot be read, reqwest's default follows
+    /// redirects to other hosts with every header but `Authorization`, and a response
+    /// from another origin is refused only once it has arrived.
+    pub fn with_http_client(
+        base_url: &str,
+        credentials: &Credentials,
+        http: ::reqwest::Client,
+    ) -> Result<Self, ::client_runtime::AuthError> {
+        let transport = ::client_runtime::Transport::default()
+            .with_credentials(base_url, credentials.headers()?);
+        Ok(
+            Self::new_with_client(
+                &::client_runtime::normalize_base_url(base_url),
+                http,
+                transport,
+            ),
+        )
+    }
+    /// [`Client::with_http_client`] when `http` is given, else
+    /// [`Client::with_credentials`]: for code that passes the choice through.
+    pub fn authenticated(
+        base_url: &str,
+        credentials: &Credentials,
+        http: Option<::reqwest::Client>,
+    ) -> Result<Self, ::client_runtime::AuthError> {
+        match http {
+            Some(http) => Self::with_http_client(base_url, credentials, http),
+            None => Self::with_credentials(base_url, credentials),
+        }
+    }
     /// A client that sends no credentials (for an operation that issues them, such as
     /// a login).
     pub fn without_credentials(
@@ -821,6 +867,39 @@ impl Client {
                 http,
                 ::client_runtime::Transport::default(),
             ),
+        )
+    }
+}
+/// How `get_customers` pages, from the spec's `x-paging`.
+pub const GET_CUSTOMERS_PAGING: ::client_runtime::Paging = ::client_runtime::Paging::PageNumberUntilEmpty;
+impl<'a> builder::GetCustomers<'a> {
+    /// Every page of this request from `from` on ([`PageCursor::START`](::client_runtime::PageCursor::START) for the first), as the spec's `x-paging` declares ([`GET_CUSTOMERS_PAGING`]). Each item carries the cursor of the next page, from which a later call can resume; an error ends the stream.
+    pub fn pages(
+        self,
+        from: ::client_runtime::PageCursor,
+    ) -> impl ::client_runtime::Stream<
+        Item = Result<
+            ::client_runtime::Paged<ResponseValue<types::CustomerListResponse>>,
+            Error<types::ErrorResponse>,
+        >,
+    > + 'a {
+        ::client_runtime::pages(
+            GET_CUSTOMERS_PAGING,
+            from,
+            move |cursor: ::client_runtime::PageCursor| {
+                let request = self
+                    .clone()
+                    .page(
+                        ::std::num::NonZeroU32::new(cursor.page())
+                            .unwrap_or(::std::num::NonZeroU32::MIN),
+                    );
+                request.send()
+            },
+            |page: &ResponseValue<types::CustomerListResponse>| {
+                let records = (|| -> Option<usize> { Some(page.data.len()) })()
+                    .unwrap_or(0);
+                (records, None)
+            },
         )
     }
 }
@@ -837,9 +916,10 @@ impl ClientHooks<::client_runtime::Transport> for Client {
 }
 impl Client {
     /// This client, sending every request through `transport` (rate limiting,
-    /// retries and the like; see `client_runtime::Transport`).
+    /// retries and the like; see `client_runtime::Transport`); credentials that
+    /// [`Client::with_http_client`] attached stay.
     pub fn with_transport(mut self, transport: ::client_runtime::Transport) -> Self {
-        self.inner = transport;
+        self.inner = transport.keeping_credentials_of(&self.inner);
         self
     }
 }

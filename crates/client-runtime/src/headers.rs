@@ -71,6 +71,12 @@ impl AuthHeaders {
         self
     }
 
+    /// The headers, secret values marked sensitive: for a transport that adds them to each
+    /// request of a caller's own client ([`crate::Transport::with_credentials`]).
+    pub fn into_headers(self) -> HeaderMap {
+        self.headers
+    }
+
     /// A client that sends these headers on every request to `base_url`, and follows
     /// redirects only within its origin.
     pub fn into_client(self, base_url: &str) -> Result<reqwest::Client, AuthError> {

@@ -6,15 +6,29 @@
 //! - Redirects: a client follows them only within its base URL's origin
 //!   ([`same_origin`]), so no credential ever reaches another host.
 //! - Transport: every generated client sends its requests through a [`Transport`], the hook
-//!   where rate limiting and retries plug in.
+//!   where rate limiting and retries plug in. [`Resilient`] is that plug: an adaptive rate
+//!   limiter, retries under a [`RetryPolicy`], timeouts and a body cap ([`Limits`]).
+//! - Paging: each generated crate's list operation has a page stream ([`pages`]), built from
+//!   the [`Paging`] its spec declares in `x-paging`.
 
 mod headers;
+mod limits;
+mod paging;
+mod rate_limit;
 mod redirect;
+mod resilient;
+mod retry;
 mod secret;
 mod transport;
 
+pub use futures::Stream;
 pub use headers::{AuthError, AuthHeaders};
+pub use limits::Limits;
+pub use paging::{PageCursor, Paged, Paging, pages};
+pub use rate_limit::AdaptiveLimiter;
 pub use redirect::{RedirectRefused, same_origin};
+pub use resilient::{BodyHint, Buffered, Failure, Resilient, RetryEvent, RetryObserver};
+pub use retry::{RetryPolicy, hinted_wait};
 pub use secret::Secret;
 pub use transport::{Exec, ExecFuture, Transport};
 

@@ -19,8 +19,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Log requests, pages, waits and retries on stderr with timestamps: -v for pages,
-    /// waits and retries, -vv for every request too. RUST_LOG (e.g. `customers=debug`)
-    /// overrides it.
+    /// waits and retries, -vv for every request too. RUST_LOG overrides it
+    /// (pages are logged by `customers`, requests, waits and retries by `client_runtime`).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     /// How log lines look.

@@ -744,7 +744,7 @@ async fn verbose_logs_pages_and_requests_with_timestamps_and_rust_log_too() {
         !serialized.contains(fake_vendors::API_KEY),
         "no secret in logs"
     );
-    env.push(("RUST_LOG", "customers=debug"));
+    env.push(("RUST_LOG", "client_runtime=debug"));
     let from_env = customers(&args(&[]), &env).await;
     let stderr = String::from_utf8_lossy(&from_env.stderr);
     assert_eq!(stderr.lines().filter(|l| l.contains("response")).count(), 4);

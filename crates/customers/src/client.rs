@@ -4,15 +4,13 @@
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
-use client_runtime::{AuthError, Transport};
+use client_runtime::{AuthError, Resilient, RetryPolicy, Transport};
 use futures::{Stream, StreamExt};
 
 use crate::decode::DecodedPage;
 use crate::drift::DriftReport;
 use crate::events::{Event, Observer};
-use crate::rate_limit::AdaptiveLimiter;
-use crate::retry::RetryPolicy;
-use crate::transport::Resilience;
+use crate::transport::Capturing;
 use crate::vendor_api::Connection;
 use crate::{
     ConvertOptions, Credentials, Customer, Error, ErrorKind, Limits, Page, PageCursor, Query,
@@ -45,9 +43,22 @@ pub struct ClientBuilder {
     strict: bool,
     max_pages: Option<u32>,
     headers: reqwest::header::HeaderMap,
+    http: Option<reqwest::Client>,
 }
 
 impl ClientBuilder {
+    /// Sends requests with the caller's own `reqwest::Client` (its proxy, TLS roots,
+    /// timeouts, connection pool) instead of one built for the vendor; the credentials are
+    /// still added to every request, as sensitive headers, and only to the base URL's
+    /// origin. Build it with `.redirect(client_runtime::same_origin(base_url))` or
+    /// `reqwest::redirect::Policy::none()`: reqwest's default policy follows redirects to
+    /// other hosts with every header but `Authorization`, a client's policy cannot be read,
+    /// and a response from another origin is refused only once it has arrived.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
     /// Headers sent on every request (a tracing id, a proxy's routing header), unless the
     /// request sets them itself. A header the vendor's credentials use (`Authorization`,
     /// Gleantap's `X-API-KEY`, …) is refused by [`ClientBuilder::build`], so that no extra
@@ -160,15 +171,22 @@ impl ClientBuilder {
                 "`{name}` carries {vendor}'s credentials and cannot be a default header"
             )));
         }
-        let transport = Transport::new(Arc::new(Resilience {
+        let resilient = Resilient::new(vendor.as_str())
+            .retry(self.retry)
+            .limits(self.limits)
+            .rate_limit_per_minute(limit)
+            .default_headers(self.headers);
+        let transport = Transport::new(Arc::new(Capturing::new(
             vendor,
-            policy: self.retry,
-            limits: self.limits,
-            limiter: AdaptiveLimiter::new(limit),
-            observer: self.observer.clone(),
-            headers: self.headers,
-        }));
-        let connection = api.connect(&self.credentials, self.base_url.as_deref(), transport)?;
+            resilient,
+            self.observer.clone(),
+        )));
+        let connection = api.connect(
+            &self.credentials,
+            self.base_url.as_deref(),
+            transport,
+            self.http,
+        )?;
         Ok(CustomersClient {
             shared: Arc::new(Shared {
                 vendor,
@@ -300,6 +318,7 @@ impl CustomersClient {
             strict: false,
             max_pages: None,
             headers: reqwest::header::HeaderMap::new(),
+            http: None,
         }
     }
 

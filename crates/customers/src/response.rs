@@ -37,7 +37,7 @@ pub(crate) fn error(vendor: Vendor, captured: &Captured) -> Error {
         },
         StatusCode::NOT_FOUND => ErrorKind::NotFound,
         StatusCode::TOO_MANY_REQUESTS => ErrorKind::RateLimited {
-            retry_after: crate::retry::hinted_wait(
+            retry_after: client_runtime::hinted_wait(
                 &captured.headers,
                 json.and_then(|json| api.wait_hint(json)),
                 std::time::SystemTime::now(),

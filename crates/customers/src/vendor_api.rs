@@ -5,7 +5,7 @@
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use client_runtime::Transport;
+use client_runtime::{Paging, Transport};
 use futures::future::BoxFuture;
 use serde_json::Value;
 
@@ -13,17 +13,6 @@ use crate::decode::{DecodeError, DecodedPage};
 use crate::query::{Filter, Support};
 use crate::transport::Captured;
 use crate::{ConvertOptions, Credentials, Error, Query};
-
-/// How a vendor's list ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Paging {
-    /// Offsets; a page shorter than asked for is the last.
-    OffsetUntilShortPage,
-    /// Offsets; the reported total is reached (a short page ends it when none is reported).
-    OffsetUntilTotal,
-    /// Page numbers from 1; an empty page ends it (the page size is the vendor's own).
-    PageNumberUntilEmpty,
-}
 
 /// Which page to fetch, in the terms every vendor's paging is built from.
 #[derive(Debug, Clone, Copy)]
@@ -120,6 +109,7 @@ pub(crate) trait VendorApi: Send + Sync + 'static {
         credentials: &Credentials,
         base_url: Option<&str>,
         transport: Transport,
+        http: Option<reqwest::Client>,
     ) -> Result<Box<dyn Connection>, Error>;
 
     /// The environment variables that hold the vendor's credentials, as alternatives: the

@@ -16,8 +16,9 @@ use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::transport::{Captured, send};
-use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
+use crate::vendor_api::{Connection, PageRequest, VendorApi, VendorMessage};
 use crate::{ConvertOptions, Credentials, Customer, Error, Raw, Status, Vendor, text, timestamps};
+use client_runtime::Paging;
 
 /// The vendor's record as its generated crate types it: what
 /// [`Customer::native`](crate::Customer::native) decodes into.
@@ -40,7 +41,7 @@ impl VendorApi for BotPenguin {
     }
 
     fn paging(&self) -> Paging {
-        Paging::PageNumberUntilEmpty
+        botpenguin_client::GET_CUSTOMERS_PAGING
     }
 
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
@@ -86,13 +87,15 @@ impl VendorApi for BotPenguin {
         credentials: &Credentials,
         base_url: Option<&str>,
         transport: Transport,
+        http: Option<reqwest::Client>,
     ) -> Result<Box<dyn Connection>, Error> {
         let Credentials::BotPenguin { token } = credentials else {
             return Err(crate::client::wrong_credentials(VENDOR, credentials));
         };
-        let client = botpenguin_client::Client::with_credentials(
+        let client = botpenguin_client::Client::authenticated(
             base_url.unwrap_or(botpenguin_client::SERVER_URL),
             &botpenguin_client::Credentials::new(token.clone()),
+            http,
         )
         .map_err(|err| crate::client::auth_error(VENDOR, err))?
         .with_transport(transport);

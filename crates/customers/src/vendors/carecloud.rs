@@ -10,6 +10,7 @@ use carecloud_client::types;
 use client_runtime::{Secret, Transport};
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -20,10 +21,11 @@ use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::response::success_body;
 use crate::transport::{Captured, send};
-use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
+use crate::vendor_api::{Connection, PageRequest, VendorApi, VendorMessage};
 use crate::{
     ConvertOptions, Credentials, Customer, Error, ErrorKind, Raw, Status, Vendor, text, timestamps,
 };
+use client_runtime::Paging;
 
 /// The vendor's record as its generated crate types it: what
 /// [`Customer::native`](crate::Customer::native) decodes into.
@@ -78,7 +80,7 @@ impl VendorApi for CareCloud {
     }
 
     fn paging(&self) -> Paging {
-        Paging::OffsetUntilTotal
+        carecloud_client::GET_CUSTOMERS_PAGING
     }
 
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
@@ -164,6 +166,7 @@ impl VendorApi for CareCloud {
         credentials: &Credentials,
         base_url: Option<&str>,
         transport: Transport,
+        http: Option<reqwest::Client>,
     ) -> Result<Box<dyn Connection>, Error> {
         let Credentials::CareCloud(auth) = credentials else {
             return Err(crate::client::wrong_credentials(VENDOR, credentials));
@@ -176,6 +179,7 @@ impl VendorApi for CareCloud {
             base_url: base_url.to_owned(),
             auth: auth.clone(),
             transport,
+            http,
             current: RwLock::new(None),
         };
         if let CareCloudAuth::Token(token) = auth {
@@ -217,6 +221,8 @@ struct Session {
     base_url: String,
     auth: CareCloudAuth,
     transport: Transport,
+    /// The caller's own HTTP client, if any.
+    http: Option<reqwest::Client>,
     current: RwLock<Option<carecloud_client::Client>>,
 }
 
@@ -295,9 +301,18 @@ impl Session {
             return Err(Error::new(VENDOR, ErrorKind::Unauthorized)
                 .with_message("the bearer token was rejected and no login credentials are set"));
         };
-        let anonymous = carecloud_client::Client::without_credentials(&self.base_url)
-            .map_err(|err| crate::client::auth_error(VENDOR, err))?
-            .with_transport(self.transport.clone());
+        let anonymous = match &self.http {
+            // No credentials to attach, but the origin check of attached ones: the login
+            // body holds the password.
+            Some(http) => carecloud_client::Client::new_with_client(
+                &client_runtime::normalize_base_url(&self.base_url),
+                http.clone(),
+                Transport::default().with_credentials(&self.base_url, HeaderMap::new()),
+            ),
+            None => carecloud_client::Client::without_credentials(&self.base_url)
+                .map_err(|err| crate::client::auth_error(VENDOR, err))?,
+        }
+        .with_transport(self.transport.clone());
         let body = types::LoginRequest {
             user_external_application_id: app_id.clone(),
             login: login.clone(),
@@ -318,9 +333,10 @@ impl Session {
     }
 
     fn with_token(&self, token: &str) -> Result<carecloud_client::Client, Error> {
-        Ok(carecloud_client::Client::with_credentials(
+        Ok(carecloud_client::Client::authenticated(
             &self.base_url,
             &carecloud_client::Credentials::new(token),
+            self.http.clone(),
         )
         .map_err(|err| crate::client::auth_error(VENDOR, err))?
         .with_transport(self.transport.clone()))

@@ -16,8 +16,9 @@ use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::transport::{Captured, send};
-use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
+use crate::vendor_api::{Connection, PageRequest, VendorApi, VendorMessage};
 use crate::{ConvertOptions, Credentials, Customer, Error, Raw, Vendor, text, timestamps};
+use client_runtime::Paging;
 
 /// The vendor's record as its generated crate types it: what
 /// [`Customer::native`](crate::Customer::native) decodes into.
@@ -40,7 +41,7 @@ impl VendorApi for Gleantap {
     }
 
     fn paging(&self) -> Paging {
-        Paging::OffsetUntilShortPage
+        gleantap_client::GET_CUSTOMERS_PAGING
     }
 
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
@@ -90,6 +91,7 @@ impl VendorApi for Gleantap {
         credentials: &Credentials,
         base_url: Option<&str>,
         transport: Transport,
+        http: Option<reqwest::Client>,
     ) -> Result<Box<dyn Connection>, Error> {
         let Credentials::Gleantap {
             api_key,
@@ -99,9 +101,10 @@ impl VendorApi for Gleantap {
         else {
             return Err(crate::client::wrong_credentials(VENDOR, credentials));
         };
-        let client = gleantap_client::Client::with_credentials(
+        let client = gleantap_client::Client::authenticated(
             base_url.unwrap_or(gleantap_client::SERVER_URL),
             &gleantap_client::Credentials::new(api_key.clone(), secret_key.clone()),
+            http,
         )
         .map_err(|err| crate::client::auth_error(VENDOR, err))?
         .with_transport(transport);

@@ -17,11 +17,12 @@ use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::transport::{Captured, send};
-use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
+use crate::vendor_api::{Connection, PageRequest, VendorApi, VendorMessage};
 use crate::{
     ConvertOptions, Credentials, Customer, Error, ErrorKind, Query, Raw, SortOrder, Status, Vendor,
     text, timestamps,
 };
+use client_runtime::Paging;
 
 /// The vendor's record as its generated crate types it: what
 /// [`Customer::native`](crate::Customer::native) decodes into.
@@ -50,7 +51,7 @@ impl VendorApi for HelpCrunch {
     }
 
     fn paging(&self) -> Paging {
-        Paging::OffsetUntilTotal
+        helpcrunch_client::GET_CUSTOMERS_PAGING
     }
 
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
@@ -117,13 +118,15 @@ impl VendorApi for HelpCrunch {
         credentials: &Credentials,
         base_url: Option<&str>,
         transport: Transport,
+        http: Option<reqwest::Client>,
     ) -> Result<Box<dyn Connection>, Error> {
         let Credentials::HelpCrunch { api_key } = credentials else {
             return Err(crate::client::wrong_credentials(VENDOR, credentials));
         };
-        let client = helpcrunch_client::Client::with_credentials(
+        let client = helpcrunch_client::Client::authenticated(
             base_url.unwrap_or(helpcrunch_client::SERVER_URL),
             &helpcrunch_client::Credentials::new(api_key.clone()),
+            http,
         )
         .map_err(|err| crate::client::auth_error(VENDOR, err))?
         .with_transport(transport);

@@ -16,11 +16,12 @@ use super::FieldUse;
 use crate::decode::{self, DecodeError, DecodedPage, envelope};
 use crate::query::{Filter, Support};
 use crate::transport::{Captured, send};
-use crate::vendor_api::{Connection, PageRequest, Paging, VendorApi, VendorMessage};
+use crate::vendor_api::{Connection, PageRequest, VendorApi, VendorMessage};
 use crate::{
     ConvertOptions, Credentials, Customer, Error, ErrorKind, Raw, SortOrder, Vendor, text,
     timestamps,
 };
+use client_runtime::Paging;
 
 /// The vendor's record as its generated crate types it: what
 /// [`Customer::native`](crate::Customer::native) decodes into.
@@ -37,7 +38,7 @@ impl VendorApi for Hoko {
     }
 
     fn paging(&self) -> Paging {
-        Paging::OffsetUntilShortPage
+        hoko_client::GET_CUSTOMERS_PAGING
     }
 
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
@@ -94,13 +95,15 @@ impl VendorApi for Hoko {
         credentials: &Credentials,
         base_url: Option<&str>,
         transport: Transport,
+        http: Option<reqwest::Client>,
     ) -> Result<Box<dyn Connection>, Error> {
         let Credentials::Hoko { api_key } = credentials else {
             return Err(crate::client::wrong_credentials(VENDOR, credentials));
         };
-        let client = hoko_client::Client::with_credentials(
+        let client = hoko_client::Client::authenticated(
             base_url.unwrap_or(hoko_client::SERVER_URL),
             &hoko_client::Credentials::new(api_key.clone()),
+            http,
         )
         .map_err(|err| crate::client::auth_error(VENDOR, err))?
         .with_transport(transport);

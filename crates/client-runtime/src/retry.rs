@@ -60,7 +60,7 @@ pub(crate) fn full_jitter(step: Duration) -> Duration {
 /// The wait a 429 or 503 response asks for: `Retry-After` (seconds or an HTTP date), then
 /// the vendor's body field (`body_hint`, e.g. Hoko's `retryAfter`), then `X-RateLimit-Reset`
 /// (seconds, or a unix time when it is that large).
-pub(crate) fn hinted_wait(
+pub fn hinted_wait(
     headers: &HeaderMap,
     body_hint: Option<Duration>,
     now: SystemTime,

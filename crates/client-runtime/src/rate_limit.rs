@@ -30,7 +30,7 @@ const MEASURE_WINDOW: Duration = Duration::from_secs(2);
 const FLOOR: f64 = 0.05;
 
 /// The limiter of one client.
-pub(crate) struct AdaptiveLimiter {
+pub struct AdaptiveLimiter {
     state: Mutex<State>,
 }
 
@@ -146,7 +146,6 @@ impl AdaptiveLimiter {
     }
 
     /// The current rate, requests a minute (`None`: unlimited).
-    #[cfg(test)]
     pub fn per_minute(&self) -> Option<f64> {
         self.state
             .lock()
