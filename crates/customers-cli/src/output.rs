@@ -11,6 +11,8 @@ pub struct Output<W: Write> {
     format: Format,
     out: W,
     written: u64,
+    /// One customer's JSON, reused from customer to customer.
+    buffer: Vec<u8>,
 }
 
 const CSV_HEADER: [&str; 18] = [
@@ -49,6 +51,7 @@ impl<W: Write> Output<W> {
             format,
             out,
             written: 0,
+            buffer: Vec::new(),
         };
         match format {
             Format::Json => output.out.write_all(b"[")?,
@@ -67,15 +70,19 @@ impl<W: Write> Output<W> {
     pub fn write(&mut self, customer: &Customer) -> std::io::Result<()> {
         match self.format {
             Format::Jsonl => {
-                customer.write_json(&mut self.out)?;
-                self.out.write_all(b"\n")?;
+                self.buffer.clear();
+                customer.append_json(&mut self.buffer);
+                self.buffer.push(b'\n');
+                self.out.write_all(&self.buffer)?;
             }
             Format::Json => {
+                self.buffer.clear();
                 if self.written > 0 {
-                    self.out.write_all(b",")?;
+                    self.buffer.push(b',');
                 }
-                self.out.write_all(b"\n")?;
-                customer.write_json(&mut self.out)?;
+                self.buffer.push(b'\n');
+                customer.append_json(&mut self.buffer);
+                self.out.write_all(&self.buffer)?;
             }
             Format::Csv => {
                 let row = csv_row(customer);

@@ -169,77 +169,16 @@ impl Customer {
 
     /// Writes this customer as one JSON object, `raw` verbatim as the vendor sent it (what
     /// `serde_json::to_writer` gives, without parsing `raw` again).
-    pub fn write_json<W: std::io::Write>(&self, out: W) -> serde_json::Result<()> {
-        serde_json::to_writer(out, &JsonView::from(self))
+    pub fn write_json<W: std::io::Write>(&self, mut out: W) -> serde_json::Result<()> {
+        let mut buffer = Vec::with_capacity(self.raw.get().len() + 512);
+        self.append_json(&mut buffer);
+        out.write_all(&buffer).map_err(serde_json::Error::io)
     }
-}
 
-/// [`Customer`] borrowed, with `raw` as raw JSON text: serde_json copies it through.
-#[derive(Serialize)]
-struct JsonView<'a> {
-    vendor: Vendor,
-    id: &'a str,
-    external_id: &'a Option<String>,
-    name: &'a Option<String>,
-    first_name: &'a Option<String>,
-    last_name: &'a Option<String>,
-    email: &'a Option<String>,
-    phone: &'a Option<String>,
-    status: &'a Option<Status>,
-    created_at: &'a Option<DateTime<Utc>>,
-    updated_at: &'a Option<DateTime<Utc>>,
-    last_seen_at: &'a Option<DateTime<Utc>>,
-    email_opt_out: Option<bool>,
-    sms_opt_out: Option<bool>,
-    tags: &'a [String],
-    language: &'a Option<String>,
-    avatar_url: &'a Option<String>,
-    raw: &'a serde_json::value::RawValue,
-}
-
-impl<'a> From<&'a Customer> for JsonView<'a> {
-    fn from(c: &'a Customer) -> Self {
-        // Destructured so that a new field of `Customer` fails to compile here.
-        let Customer {
-            vendor,
-            id,
-            external_id,
-            name,
-            first_name,
-            last_name,
-            email,
-            phone,
-            status,
-            created_at,
-            updated_at,
-            last_seen_at,
-            email_opt_out,
-            sms_opt_out,
-            tags,
-            language,
-            avatar_url,
-            raw,
-        } = c;
-        JsonView {
-            vendor: *vendor,
-            id,
-            external_id,
-            name,
-            first_name,
-            last_name,
-            email,
-            phone,
-            status,
-            created_at,
-            updated_at,
-            last_seen_at,
-            email_opt_out: *email_opt_out,
-            sms_opt_out: *sms_opt_out,
-            tags,
-            language,
-            avatar_url,
-            raw: raw.as_raw_value(),
-        }
+    /// Appends this customer as one JSON object to `out`, as [`Customer::write_json`] writes
+    /// it: for writers that reuse one buffer across many customers.
+    pub fn append_json(&self, out: &mut Vec<u8>) {
+        crate::json_writer::write_customer(self, out);
     }
 }
 

@@ -91,6 +91,7 @@ mod decode;
 mod drift;
 mod error;
 mod events;
+mod json_writer;
 mod options;
 mod paging;
 pub mod query;
