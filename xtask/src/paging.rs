@@ -142,12 +142,27 @@ fn operation_tokens(
         None => (quote!(), ""),
     };
     let const_doc = format!(" How `{id}` pages, from the spec's `{EXTENSION}`.");
+    let shape = format_ident!("{}_PAGE_SHAPE", id.to_ascii_uppercase());
+    let shape_doc = format!(
+        " Where `{id}`'s records and total sit in its 200 body, from the spec's `{EXTENSION}`."
+    );
+    let items_pointer = &declared.items;
+    let total_pointer = match &declared.total {
+        Some(pointer) => quote!(Some(#pointer)),
+        None => quote!(None),
+    };
     let pages_doc = format!(
         " Every page of this request from `from` on ([`PageCursor::START`](::client_runtime::PageCursor::START) for the first),{size_doc} as the spec's `{EXTENSION}` declares ([`{constant}`]). Each item carries the cursor of the next page, from which a later call can resume; an error ends the stream."
     );
     Ok(quote! {
         #[doc = #const_doc]
         pub const #constant: ::client_runtime::Paging = ::client_runtime::Paging::#paging;
+
+        #[doc = #shape_doc]
+        pub const #shape: ::client_runtime::PageShape = ::client_runtime::PageShape {
+            items: #items_pointer,
+            total: #total_pointer,
+        };
 
         impl<'a> builder::#builder<'a> {
             #[doc = #pages_doc]
@@ -276,6 +291,10 @@ fn access(
     let mut schema = resolve(spec, root)?;
     if !pointer.is_empty() && !pointer.starts_with('/') {
         bail!("`{pointer}` is not a JSON pointer");
+    }
+    // client_runtime's PageShape matches segments literally.
+    if pointer.contains('~') {
+        bail!("`{pointer}`: escaped pointer segments are not supported");
     }
     let segments: Vec<&str> = pointer.split('/').skip(1).collect();
     let mut optional = false;

@@ -13,6 +13,7 @@
 
 mod headers;
 mod limits;
+mod page_shape;
 mod paging;
 mod rate_limit;
 mod redirect;
@@ -24,6 +25,7 @@ mod transport;
 pub use futures::Stream;
 pub use headers::{AuthError, AuthHeaders};
 pub use limits::Limits;
+pub use page_shape::{Measured, PageShape};
 pub use paging::{PageCursor, Paged, Paging, pages};
 pub use rate_limit::AdaptiveLimiter;
 pub use redirect::{RedirectRefused, same_origin};

@@ -9,6 +9,7 @@ use crate::client::Shared;
 use crate::events::Event;
 use crate::response::success_body;
 use crate::seen::SeenIds;
+use crate::transport::Captured;
 use crate::vendor_api::PageRequest;
 use crate::{Customer, Error, ErrorKind, Query, Vendor};
 
@@ -53,6 +54,14 @@ struct State {
     pages: u32,
     /// A query the vendor cannot apply: reported before any request, then the end.
     rejected: Option<Error>,
+    /// The next page's request, sent while the current page decodes.
+    prefetch: Option<Prefetch>,
+}
+
+/// A page requested ahead: the cursor it was requested for and its response to come.
+struct Prefetch {
+    cursor: Cursor,
+    response: crate::read_ahead::AbortOnDrop<Result<Captured, Error>>,
 }
 
 /// Every page of customers matching `query`, from `from` on.
@@ -70,6 +79,7 @@ pub(crate) fn pages(
         seen: SeenIds::new(),
         pages: 0,
         rejected,
+        prefetch: None,
     };
     futures::stream::unfold(state, step)
 }
@@ -106,7 +116,7 @@ async fn step(mut state: State) -> Option<(Result<Page, Error>, State)> {
         return Some((Err(err), state));
     }
     state.pages += 1;
-    match fetch(&state, cursor).await {
+    match fetch(&mut state, cursor).await {
         Ok((customers, next, ids)) => {
             state.next = next;
             state.previous_ids = ids;
@@ -132,22 +142,72 @@ async fn step(mut state: State) -> Option<(Result<Page, Error>, State)> {
     }
 }
 
-/// Fetches and decodes the page at `cursor`: its customers, the next cursor and its ids.
-async fn fetch(
-    state: &State,
-    cursor: Cursor,
-) -> Result<(Vec<Customer>, Option<Cursor>, Vec<String>), Error> {
-    let shared = &state.shared;
-    let vendor = shared.vendor;
-    let api = vendor.api();
+/// The response for the page at `cursor`: the one requested ahead if it was for this
+/// cursor, else a request now.
+async fn response(state: &mut State, cursor: Cursor) -> Result<Captured, Error> {
+    if let Some(prefetch) = state.prefetch.take()
+        && prefetch.cursor == cursor
+        && let Some(outcome) = prefetch.response.join().await
+    {
+        return outcome;
+    }
     let request = PageRequest {
         query: &state.query,
         offset: cursor.offset(),
         page: cursor.page(),
-        size: shared.page_size,
+        size: state.shared.page_size,
     };
-    let captured = shared.connection.page(request).await?;
+    state.shared.connection.page(request).await
+}
+
+/// Requests the page after `cursor` on another task, when the body's records and total
+/// (counted in one pass that builds nothing) say there is one and the page limit allows
+/// it: the vendor then serves it while this page decodes. The decode still decides the
+/// next cursor; a prefetch for another one is dropped.
+async fn prefetch_next(state: &mut State, cursor: Cursor, body: &[u8]) {
+    let api = state.shared.vendor.api();
+    let Ok(measured) = api.page_shape().measure(body) else {
+        return;
+    };
+    let Some(next) = api.paging().next(cursor, measured.records, measured.total) else {
+        return;
+    };
+    if state.shared.max_pages.is_some_and(|limit| state.pages >= limit) {
+        return;
+    }
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let (shared, query) = (state.shared.clone(), state.query.clone());
+    let task = runtime.spawn(async move {
+        let request = PageRequest {
+            query: &query,
+            offset: next.offset(),
+            page: next.page(),
+            size: shared.page_size,
+        };
+        shared.connection.page(request).await
+    });
+    state.prefetch = Some(Prefetch {
+        cursor: next,
+        response: crate::read_ahead::AbortOnDrop::new(task),
+    });
+    // The new task waits in this worker's next-task slot, which other workers cannot take:
+    // yield once so that it sends its request before this task decodes without a pause.
+    tokio::task::yield_now().await;
+}
+
+/// Fetches and decodes the page at `cursor`: its customers, the next cursor and its ids.
+async fn fetch(
+    state: &mut State,
+    cursor: Cursor,
+) -> Result<(Vec<Customer>, Option<Cursor>, Vec<String>), Error> {
+    let captured = response(state, cursor).await?;
+    let shared = state.shared.clone();
+    let vendor = shared.vendor;
+    let api = vendor.api();
     let body = success_body(vendor, &captured)?;
+    prefetch_next(state, cursor, body).await;
     let page = api
         .decode_page(body, &shared.options)
         .map_err(|err| Error::from(err).with_status(captured.status.as_u16()))?;

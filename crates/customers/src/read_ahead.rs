@@ -6,10 +6,21 @@ use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// Ends the producing task when the stream is dropped (a `take`, a dropped listing).
-struct AbortOnDrop(JoinHandle<()>);
+/// A spawned task that ends when its handle is dropped (a `take`, a dropped listing).
+pub(crate) struct AbortOnDrop<T>(JoinHandle<T>);
 
-impl Drop for AbortOnDrop {
+impl<T> AbortOnDrop<T> {
+    pub(crate) fn new(task: JoinHandle<T>) -> Self {
+        AbortOnDrop(task)
+    }
+
+    /// The task's output; `None` if it panicked or was cancelled.
+    pub(crate) async fn join(mut self) -> Option<T> {
+        (&mut self.0).await.ok()
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -21,7 +32,7 @@ enum State<S, T> {
     /// The task produces; `_task` ends it with the stream.
     Running {
         items: mpsc::Receiver<T>,
-        _task: AbortOnDrop,
+        _task: AbortOnDrop<()>,
     },
     /// No Tokio runtime to spawn on: the source is polled in place, without read-ahead.
     Inline(std::pin::Pin<Box<S>>),
@@ -54,7 +65,7 @@ where
                         }
                     }
                 });
-                let task = AbortOnDrop(task);
+                let task = AbortOnDrop::new(task);
                 let item = items.recv().await?;
                 Some((item, State::Running { items, _task: task }))
             }

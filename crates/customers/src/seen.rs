@@ -4,7 +4,11 @@
 //! when it grows past a sixteenth of the vector. About 9 bytes a customer, never above 16.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+
+// foldhash's quality hasher, randomly keyed per set: a good 64-bit hash several times
+// faster than std's SipHash, which cost an export of 200,000 customers 2% of its time.
+use foldhash::quality::RandomState;
 
 /// The recent set holds hashes already: hashing them again would only cost time.
 #[derive(Default)]
@@ -41,7 +45,7 @@ pub(crate) struct SeenIds {
 impl SeenIds {
     pub fn new() -> Self {
         SeenIds {
-            keys: RandomState::new(),
+            keys: RandomState::default(),
             sorted: Vec::new(),
             recent: HashSet::default(),
         }

@@ -5,7 +5,7 @@
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use client_runtime::{Paging, Transport};
+use client_runtime::{PageShape, Paging, Transport};
 use futures::future::BoxFuture;
 use serde_json::Value;
 
@@ -60,6 +60,10 @@ pub(crate) trait VendorApi: Send + Sync + 'static {
 
     /// How the vendor's list ends.
     fn paging(&self) -> Paging;
+
+    /// Where the records and total sit in a page body: its generated crate's constant, from
+    /// the spec's `x-paging`.
+    fn page_shape(&self) -> PageShape;
 
     /// What becomes of each property of the vendor's record schema (a test checks this
     /// against the spec, so a new property asks for a decision).

@@ -939,6 +939,11 @@ impl Client {
 }
 /// How `get_customers` pages, from the spec's `x-paging`.
 pub const GET_CUSTOMERS_PAGING: ::client_runtime::Paging = ::client_runtime::Paging::OffsetUntilShortPage;
+/// Where `get_customers`'s records and total sit in its 200 body, from the spec's `x-paging`.
+pub const GET_CUSTOMERS_PAGE_SHAPE: ::client_runtime::PageShape = ::client_runtime::PageShape {
+    items: "",
+    total: None,
+};
 impl<'a> builder::GetCustomers<'a> {
     /// Every page of this request from `from` on ([`PageCursor::START`](::client_runtime::PageCursor::START) for the first), `size` records each, as the spec's `x-paging` declares ([`GET_CUSTOMERS_PAGING`]). Each item carries the cursor of the next page, from which a later call can resume; an error ends the stream.
     pub fn pages(

@@ -83,6 +83,10 @@ impl VendorApi for CareCloud {
         carecloud_client::GET_CUSTOMERS_PAGING
     }
 
+    fn page_shape(&self) -> client_runtime::PageShape {
+        carecloud_client::GET_CUSTOMERS_PAGE_SHAPE
+    }
+
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
         RECORD_FIELDS
     }

@@ -44,6 +44,10 @@ impl VendorApi for Gleantap {
         gleantap_client::GET_CUSTOMERS_PAGING
     }
 
+    fn page_shape(&self) -> client_runtime::PageShape {
+        gleantap_client::GET_CUSTOMERS_PAGE_SHAPE
+    }
+
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
         RECORD_FIELDS
     }

@@ -54,6 +54,10 @@ impl VendorApi for HelpCrunch {
         helpcrunch_client::GET_CUSTOMERS_PAGING
     }
 
+    fn page_shape(&self) -> client_runtime::PageShape {
+        helpcrunch_client::GET_CUSTOMERS_PAGE_SHAPE
+    }
+
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
         RECORD_FIELDS
     }

@@ -41,6 +41,10 @@ impl VendorApi for Hoko {
         hoko_client::GET_CUSTOMERS_PAGING
     }
 
+    fn page_shape(&self) -> client_runtime::PageShape {
+        hoko_client::GET_CUSTOMERS_PAGE_SHAPE
+    }
+
     fn record_fields(&self) -> &'static [(&'static str, FieldUse)] {
         RECORD_FIELDS
     }
