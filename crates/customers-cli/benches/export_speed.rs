@@ -5,7 +5,8 @@
 //! customers and this bench times, in the same run and best of `RUNS`:
 //! - a fetch-only pass: the same requests the CLI makes, bodies read and thrown away, no
 //!   parsing (what `curl` in a loop does);
-//! - `customers list … -o FILE`, the CLI as users run it, and its peak resident memory;
+//! - `customers list … -o FILE` to a new FILE, the CLI as users run it, and its peak
+//!   resident memory;
 //! - if `python3` with `requests` is present, a plain Python pager that writes each record as
 //!   a JSON line.
 //!
@@ -202,6 +203,9 @@ async fn fetch_only(base_url: &str, paging: &Paging) -> Duration {
 }
 
 fn run_cli(base_url: &str, paging: &Paging, out: &Path) -> Duration {
+    // A new file each run, as the Python pager writes: replacing an existing one adds the
+    // wait for the disk that keeps the old one safe until the new one is there.
+    let _ = std::fs::remove_file(out);
     let start = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_customers"))
         .args(["list", "--vendor", paging.vendor, "--base-url", base_url])

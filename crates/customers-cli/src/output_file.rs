@@ -13,6 +13,8 @@ use crate::exit::Failure;
 pub struct OutputFile {
     temp: NamedTempFile,
     path: PathBuf,
+    /// FILE existed when the export began: its content is what the rename must not lose.
+    replaces: bool,
 }
 
 impl OutputFile {
@@ -34,6 +36,7 @@ impl OutputFile {
         Ok(OutputFile {
             temp,
             path: path.to_path_buf(),
+            replaces: path.exists(),
         })
     }
 
@@ -45,13 +48,17 @@ impl OutputFile {
             .map_err(|e| Failure::output(format!("cannot write {}: {e}", self.path.display())))
     }
 
-    /// Success: the export replaces FILE.
+    /// Success: the export replaces FILE. When it replaces an existing FILE, the new content
+    /// is on disk before the rename, so that a crash cannot leave FILE empty; a new FILE has
+    /// nothing to lose and skips that wait (about 0.1 s for 150 MB).
     pub fn commit(self) -> Result<(), Failure> {
         let path = self.path.clone();
-        self.temp
-            .as_file()
-            .sync_all()
-            .map_err(|e| Failure::output(format!("cannot write {}: {e}", path.display())))?;
+        if self.replaces {
+            self.temp
+                .as_file()
+                .sync_all()
+                .map_err(|e| Failure::output(format!("cannot write {}: {e}", path.display())))?;
+        }
         self.temp
             .persist(&path)
             .map(|_| ())
