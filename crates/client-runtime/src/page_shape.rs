@@ -204,7 +204,9 @@ mod tests {
             total: None,
         };
         assert_eq!(
-            bare.measure(br#"[{"a":[1,{"b":2}]},{},3]"#).map(|m| m.records).ok(),
+            bare.measure(br#"[{"a":[1,{"b":2}]},{},3]"#)
+                .map(|m| m.records)
+                .ok(),
             Some(3)
         );
         let nested = PageShape {
@@ -235,6 +237,9 @@ mod tests {
         assert!(shape.measure(br#"{"other":[]}"#).is_err());
         assert!(shape.measure(br#"{"data":[1,2]"#).is_err());
         assert!(shape.measure(br#"{"data":[1,2]} x"#).is_err());
-        assert_eq!(shape.measure(br#"{"data":[]}"#).ok().map(|m| m.records), Some(0));
+        assert_eq!(
+            shape.measure(br#"{"data":[]}"#).ok().map(|m| m.records),
+            Some(0)
+        );
     }
 }

@@ -176,21 +176,18 @@ impl ClientBuilder {
             .limits(self.limits)
             .rate_limit_per_minute(limit)
             .default_headers(self.headers);
-        let transport = Transport::new(Arc::new(Capturing::new(
-            vendor,
-            resilient,
-            self.observer.clone(),
-        )));
+        let capturing = Arc::new(Capturing::new(vendor, resilient, self.observer.clone()));
         let connection = api.connect(
             &self.credentials,
             self.base_url.as_deref(),
-            transport,
+            Transport::new(capturing.clone()),
             self.http,
         )?;
         Ok(CustomersClient {
             shared: Arc::new(Shared {
                 vendor,
                 connection,
+                transport: capturing,
                 page_size,
                 options: self.options,
                 observer: self.observer,
@@ -231,6 +228,8 @@ pub(crate) struct Shared {
     pub max_pages: Option<u32>,
     /// Customers a page repeated after an earlier page had them: skipped.
     pub repeats: std::sync::atomic::AtomicU64,
+    /// The transport every request goes through (its rate limiter's state).
+    pub transport: Arc<Capturing>,
 }
 
 impl Shared {

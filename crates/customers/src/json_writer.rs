@@ -94,9 +94,7 @@ fn optional_string(out: &mut Vec<u8>, value: Option<&str>) {
 
 /// A JSON string: copied as is when nothing in it needs escaping, else serde_json escapes it.
 fn string(out: &mut Vec<u8>, value: &str) {
-    let plain = value
-        .bytes()
-        .all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    let plain = value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
     if plain {
         out.push(b'"');
         out.extend_from_slice(value.as_bytes());
@@ -196,7 +194,13 @@ mod tests {
         customer.last_seen_at = base.map(|t| t + chrono::Duration::microseconds(7));
         assert_eq!(by_hand(&customer), by_serde(&customer));
 
-        for (year, nanos) in [(1, 1), (9999, 123_456_789), (10_000, 0), (-5, 0), (0, 5_000)] {
+        for (year, nanos) in [
+            (1, 1),
+            (9999, 123_456_789),
+            (10_000, 0),
+            (-5, 0),
+            (0, 5_000),
+        ] {
             let time = Utc
                 .with_ymd_and_hms(year, 1, 2, 3, 4, 5)
                 .single()

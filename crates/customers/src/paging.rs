@@ -54,8 +54,8 @@ struct State {
     pages: u32,
     /// A query the vendor cannot apply: reported before any request, then the end.
     rejected: Option<Error>,
-    /// The next page's request, sent while the current page decodes.
-    prefetch: Option<Prefetch>,
+    /// Requests for the next pages, in order, sent while the current page decodes.
+    prefetch: std::collections::VecDeque<Prefetch>,
 }
 
 /// A page requested ahead: the cursor it was requested for and its response to come.
@@ -79,7 +79,7 @@ pub(crate) fn pages(
         seen: SeenIds::new(),
         pages: 0,
         rejected,
-        prefetch: None,
+        prefetch: std::collections::VecDeque::new(),
     };
     futures::stream::unfold(state, step)
 }
@@ -142,15 +142,18 @@ async fn step(mut state: State) -> Option<(Result<Page, Error>, State)> {
     }
 }
 
-/// The response for the page at `cursor`: the one requested ahead if it was for this
-/// cursor, else a request now.
+/// The response for the page at `cursor`: the one requested ahead if there is one for
+/// this cursor (requests ahead for other cursors are dropped), else a request now.
 async fn response(state: &mut State, cursor: Cursor) -> Result<Captured, Error> {
-    if let Some(prefetch) = state.prefetch.take()
-        && prefetch.cursor == cursor
-        && let Some(outcome) = prefetch.response.join().await
-    {
-        return outcome;
+    while let Some(prefetch) = state.prefetch.pop_front() {
+        if prefetch.cursor == cursor {
+            if let Some(outcome) = prefetch.response.join().await {
+                return outcome;
+            }
+            break;
+        }
     }
+    state.prefetch.clear();
     let request = PageRequest {
         query: &state.query,
         offset: cursor.offset(),
@@ -160,40 +163,76 @@ async fn response(state: &mut State, cursor: Cursor) -> Result<Captured, Error> 
     state.shared.connection.page(request).await
 }
 
-/// Requests the page after `cursor` on another task, when the body's records and total
-/// (counted in one pass that builds nothing) say there is one and the page limit allows
-/// it: the vendor then serves it while this page decodes. The decode still decides the
-/// next cursor; a prefetch for another one is dropped.
+/// Pages requested ahead at most, when the vendor reports a total: the pages up to it are
+/// known, so they can be fetched side by side. Only while requests go out unspaced: once a
+/// rate limit spaces them, a second request ahead would only wait, or meet a 429.
+const AHEAD_WITH_TOTAL: usize = 2;
+
+/// Requests the pages after `cursor` on other tasks, when the body's records and total
+/// (counted in one pass that builds nothing) say there are more and the page limit allows
+/// it: the vendor serves them while this page decodes. That is the next page; with a
+/// reported total and no rate limit yet, up to [`AHEAD_WITH_TOTAL`] pages of the size this
+/// one had, since only the total ends such a list. The decode still decides the next cursor: requests ahead for
+/// other cursors are dropped.
 async fn prefetch_next(state: &mut State, cursor: Cursor, body: &[u8]) {
     let api = state.shared.vendor.api();
     let Ok(measured) = api.page_shape().measure(body) else {
         return;
     };
-    let Some(next) = api.paging().next(cursor, measured.records, measured.total) else {
-        return;
-    };
-    if state.shared.max_pages.is_some_and(|limit| state.pages >= limit) {
-        return;
-    }
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return;
     };
-    let (shared, query) = (state.shared.clone(), state.query.clone());
-    let task = runtime.spawn(async move {
-        let request = PageRequest {
-            query: &query,
-            offset: next.offset(),
-            page: next.page(),
-            size: shared.page_size,
+    let ahead = match (api.paging(), measured.total) {
+        (client_runtime::Paging::OffsetUntilTotal, Some(_))
+            if state.shared.transport.unlimited() =>
+        {
+            AHEAD_WITH_TOTAL
+        }
+        _ => 1,
+    };
+    let mut wanted = Vec::with_capacity(ahead);
+    let mut at = cursor;
+    for k in 1..=ahead {
+        let Some(next) = api.paging().next(at, measured.records, measured.total) else {
+            break;
         };
-        shared.connection.page(request).await
-    });
-    state.prefetch = Some(Prefetch {
-        cursor: next,
-        response: crate::read_ahead::AbortOnDrop::new(task),
-    });
-    // The new task waits in this worker's next-task slot, which other workers cannot take:
-    // yield once so that it sends its request before this task decodes without a pause.
+        // Page `state.pages + k` of the listing, which the page limit may not allow.
+        if state
+            .shared
+            .max_pages
+            .is_some_and(|limit| u64::from(state.pages) + k as u64 > u64::from(limit))
+        {
+            break;
+        }
+        wanted.push(next);
+        at = next;
+    }
+    // Requests ahead that are still wanted stay; the others go.
+    let kept = state
+        .prefetch
+        .iter()
+        .zip(&wanted)
+        .take_while(|(prefetch, cursor)| prefetch.cursor == **cursor)
+        .count();
+    state.prefetch.truncate(kept);
+    for next in wanted.into_iter().skip(kept) {
+        let (shared, query) = (state.shared.clone(), state.query.clone());
+        let task = runtime.spawn(async move {
+            let request = PageRequest {
+                query: &query,
+                offset: next.offset(),
+                page: next.page(),
+                size: shared.page_size,
+            };
+            shared.connection.page(request).await
+        });
+        state.prefetch.push_back(Prefetch {
+            cursor: next,
+            response: crate::read_ahead::AbortOnDrop::new(task),
+        });
+    }
+    // A new task waits in this worker's next-task slot, which other workers cannot take:
+    // yield once so that the requests go out before this task decodes without a pause.
     tokio::task::yield_now().await;
 }
 

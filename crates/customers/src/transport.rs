@@ -123,6 +123,12 @@ impl Capturing {
         Capturing { vendor, inner }
     }
 
+    /// Whether requests go out unspaced: no rate limit is set and the vendor has not
+    /// answered 429 yet.
+    pub fn unlimited(&self) -> bool {
+        self.inner.rate_per_minute().is_none()
+    }
+
     /// Stores the final response for [`send`] and hands the generated code the same status
     /// with an empty body: its typed decode, whose result [`send`] never uses, then costs
     /// nothing. Outside [`send`] (no capture slot) the generated code gets the whole response.

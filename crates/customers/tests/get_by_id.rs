@@ -122,8 +122,10 @@ async fn botpenguin_lists_until_it_finds_the_id() {
         client.get(&id(vendor, 9)).await.expect("found").id,
         id(vendor, 9)
     );
-    // Customer 9 is on page 2 of 7 each: the listing stops there.
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 2);
+    // Customer 9 is on page 2 of 7 each: the listing stops there (page 3 may have been
+    // requested while page 2 decoded; it is dropped).
+    let requests = server.received_requests().await.expect("recorded").len();
+    assert!((2..=3).contains(&requests), "{requests}");
     assert_eq!(
         client.get("nobody").await.expect_err("absent").kind(),
         &ErrorKind::NotFound

@@ -160,7 +160,14 @@ async fn a_page_that_repeats_ends_the_stream_with_a_loop_error() {
             .as_ref()
             .expect_err("the last item is the loop error");
         assert_eq!(err.kind(), &ErrorKind::PagingLoop, "{vendor}: {err}");
-        assert_eq!(server.received_requests().await.expect("recorded").len(), 2);
+        // The second page, and what may have gone out while it decoded (dropped): the next
+        // page, or the next two where the vendor reports a total (here a million).
+        let ahead = match vendor {
+            Vendor::CareCloud | Vendor::HelpCrunch => 2,
+            _ => 1,
+        };
+        let requests = server.received_requests().await.expect("recorded").len();
+        assert!((2..=2 + ahead).contains(&requests), "{vendor}: {requests}");
     }
 }
 
@@ -172,6 +179,8 @@ async fn the_stream_is_lazy() {
     let (client, _) = client(vendor, &server.uri());
     let first: Vec<_> = client.list(Query::new()).take(12).collect().await;
     assert_eq!(first.len(), 12);
-    // Twelve customers need two pages of ten, not all four.
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 2);
+    // Twelve customers need two pages of ten, and the third may have been requested while
+    // the second decoded; not all four, nor the empty fifth.
+    let requests = server.received_requests().await.expect("recorded").len();
+    assert!((2..=3).contains(&requests), "{requests}");
 }
