@@ -1,5 +1,6 @@
-//! Walking a vendor's pages lazily: one page in memory at a time, stopping the vendor's way
-//! (its `client_runtime::Paging`), and never looping on a page that does not advance.
+//! Walking a vendor's pages lazily: a few pages in memory at most (the one being decoded and
+//! the responses requested ahead), stopping the vendor's way (its `client_runtime::Paging`),
+//! and never looping on a page that does not advance.
 
 use std::sync::Arc;
 
@@ -172,8 +173,8 @@ const AHEAD_WITH_TOTAL: usize = 2;
 /// (counted in one pass that builds nothing) say there are more and the page limit allows
 /// it: the vendor serves them while this page decodes. That is the next page; with a
 /// reported total and no rate limit yet, up to [`AHEAD_WITH_TOTAL`] pages of the size this
-/// one had, since only the total ends such a list. The decode still decides the next cursor: requests ahead for
-/// other cursors are dropped.
+/// one had, since only the total ends such a list. The decode still decides the next
+/// cursor: requests ahead for other cursors are dropped.
 async fn prefetch_next(state: &mut State, cursor: Cursor, body: &[u8]) {
     let api = state.shared.vendor.api();
     let Ok(measured) = api.page_shape().measure(body) else {
