@@ -328,7 +328,8 @@ impl CustomersClient {
 
     /// Every customer matching `query`, fetched page by page, with one page of read-ahead:
     /// inside a Tokio runtime the next page downloads and decodes on its own task while the
-    /// caller works through the current one (at most one page waits). A
+    /// caller works through the current one (at most one page waits), and the page after it
+    /// is requested while that one decodes. A
     /// filter the vendor cannot apply yields one [`ErrorKind::InvalidQuery`] error before any
     /// request; any other error ends the stream after it is yielded. Values that do not
     /// match the vendor's spec never end it (unless [`ClientBuilder::strict`]): see

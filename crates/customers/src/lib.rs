@@ -51,10 +51,10 @@
 //! # Listing
 //!
 //! [`CustomersClient`] lists any vendor's customers as one lazy `Stream` of
-//! `Result<Customer, Error>`, one page in memory at a time: Hoko `take`/`skip` until a short
-//! page; CareCloud `count`/`offset` until `total_items`; BotPenguin `page` until an empty
+//! `Result<Customer, Error>`, a few pages in memory at most: Hoko `take`/`skip` until an
+//! empty page; CareCloud `count`/`offset` until `total_items`; BotPenguin `page` until an empty
 //! page (its page size is undocumented and never guessed); Gleantap `limit`/`offset` in the
-//! body until a short page; HelpCrunch `offset`/`limit` until `total`. A page that repeats the
+//! body until an empty page; HelpCrunch `offset`/`limit` until `total`. A page that repeats the
 //! previous page's ids ends the stream with [`ErrorKind::PagingLoop`].
 //! [`CustomersClient::pages`] yields the same listing a [`Page`] at a time, each with the
 //! [`PageCursor`] of the next; a cursor saved anywhere (it is serde) lets a new client,
