@@ -191,13 +191,11 @@ fn operation_tokens(
 /// `request` with a value set where `slot` says: `query` as the parameter setter takes it
 /// (progenitor's setters convert), `body` as an integer the body's `Option<i64>` takes.
 fn set(request: TokenStream, slot: &Slot, query: &TokenStream, body: &TokenStream) -> TokenStream {
+    let (Slot::Query(name) | Slot::Body(name)) = slot;
+    let setter = format_ident!("{}", crate::auth::snake(name));
     match slot {
-        Slot::Query(name) => {
-            let setter = format_ident!("{}", crate::auth::snake(name));
-            quote!(#request.#setter(#query))
-        }
-        Slot::Body(name) => {
-            let setter = format_ident!("{}", crate::auth::snake(name));
+        Slot::Query(_) => quote!(#request.#setter(#query)),
+        Slot::Body(_) => {
             quote!(#request.body_map(move |body| body.#setter(i64::try_from(#body).ok())))
         }
     }

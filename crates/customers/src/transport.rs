@@ -35,6 +35,16 @@ impl Captured {
         }
     }
 
+    /// The response as `client_runtime` holds it.
+    fn to_buffered(&self) -> client_runtime::Buffered {
+        client_runtime::Buffered {
+            status: self.status,
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+            url: self.url.clone(),
+        }
+    }
+
     /// The body as JSON (`None` when it is not), parsed on the first call only.
     pub fn json(&self) -> Option<&serde_json::Value> {
         self.json
@@ -133,45 +143,28 @@ impl Capturing {
     /// with an empty body: its typed decode, whose result [`send`] never uses, then costs
     /// nothing. Outside [`send`] (no capture slot) the generated code gets the whole response.
     fn deliver(&self, outcome: Result<Captured, Error>) -> reqwest::Response {
-        let handed = match &outcome {
-            Ok(captured) => client_runtime::Buffered {
-                status: captured.status,
-                headers: captured.headers.clone(),
-                body: Bytes::new(),
-                url: captured.url.clone(),
-            },
+        // `Bytes` clones share the body: nothing is copied.
+        let whole = outcome.as_ref().ok().map(Captured::to_buffered);
+        let stored = CAPTURE
+            .try_with(|slot| {
+                if let Ok(mut guard) = slot.lock() {
+                    *guard = Some(outcome);
+                }
+            })
+            .is_ok();
+        match whole {
+            Some(mut buffered) => {
+                if stored {
+                    buffered.body = Bytes::new();
+                }
+                buffered.into_response()
+            }
             // No response to hand over: [`send`] returns the error instead.
-            Err(_) => {
+            None => {
                 let mut response = http::Response::new(Bytes::new());
                 *response.status_mut() = StatusCode::BAD_GATEWAY;
-                return self.store(outcome, reqwest::Response::from(response));
+                reqwest::Response::from(response)
             }
-        };
-        self.store(outcome, handed.into_response())
-    }
-
-    /// Puts `outcome` in [`send`]'s slot and returns `response`; outside [`send`] (no slot)
-    /// the generated code gets the whole body instead.
-    fn store(
-        &self,
-        outcome: Result<Captured, Error>,
-        response: reqwest::Response,
-    ) -> reqwest::Response {
-        let mut outcome = Some(outcome);
-        let _ = CAPTURE.try_with(|slot| {
-            if let Ok(mut guard) = slot.lock() {
-                *guard = outcome.take();
-            }
-        });
-        match outcome {
-            Some(Ok(whole)) => client_runtime::Buffered {
-                status: whole.status,
-                headers: whole.headers,
-                body: whole.body,
-                url: whole.url,
-            }
-            .into_response(),
-            _ => response,
         }
     }
 }
