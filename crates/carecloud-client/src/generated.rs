@@ -3408,9 +3408,10 @@ impl Client {
         base_url: &str,
         credentials: &Credentials,
     ) -> Result<Self, ::client_runtime::AuthError> {
-        let http = ::client_runtime::AuthHeaders::new()
-            .bearer("bearer token", &credentials.bearer_auth)?
-            .into_client(base_url)?;
+        let http = ::client_runtime::authenticated_client(
+            base_url,
+            credentials.headers()?,
+        )?;
         Ok(
             Self::new_with_client(
                 &::client_runtime::normalize_base_url(base_url),

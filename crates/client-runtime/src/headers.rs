@@ -80,13 +80,7 @@ impl AuthHeaders {
     /// A client that sends these headers on every request to `base_url`, and follows
     /// redirects only within its origin.
     pub fn into_client(self, base_url: &str) -> Result<reqwest::Client, AuthError> {
-        reqwest::Client::builder()
-            .default_headers(self.headers)
-            .redirect(crate::redirect::same_origin(base_url))
-            .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(READ_TIMEOUT)
-            .build()
-            .map_err(AuthError::Client)
+        authenticated_client(base_url, self.headers)
     }
 
     fn insert(
@@ -102,6 +96,21 @@ impl AuthHeaders {
         self.headers.insert(name, value);
         Ok(self)
     }
+}
+
+/// A client that sends `headers` (a generated `Credentials::headers()`, say) on every
+/// request to `base_url`, and follows redirects only within its origin.
+pub fn authenticated_client(
+    base_url: &str,
+    headers: HeaderMap,
+) -> Result<reqwest::Client, AuthError> {
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(crate::redirect::same_origin(base_url))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .build()
+        .map_err(AuthError::Client)
 }
 
 fn non_empty<'a>(credential: &'static str, value: &'a Secret) -> Result<&'a str, AuthError> {

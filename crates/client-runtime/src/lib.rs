@@ -23,7 +23,7 @@ mod secret;
 mod transport;
 
 pub use futures::Stream;
-pub use headers::{AuthError, AuthHeaders};
+pub use headers::{AuthError, AuthHeaders, authenticated_client};
 pub use limits::Limits;
 pub use page_shape::{Measured, PageShape};
 pub use paging::{PageCursor, Paged, Paging, pages};

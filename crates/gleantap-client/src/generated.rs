@@ -805,10 +805,10 @@ impl Client {
         base_url: &str,
         credentials: &Credentials,
     ) -> Result<Self, ::client_runtime::AuthError> {
-        let http = ::client_runtime::AuthHeaders::new()
-            .secret("x-api-key", "X-API-KEY key", &credentials.api_key)?
-            .secret("x-secret-key", "X-SECRET-KEY key", &credentials.secret_key)?
-            .into_client(base_url)?;
+        let http = ::client_runtime::authenticated_client(
+            base_url,
+            credentials.headers()?,
+        )?;
         Ok(
             Self::new_with_client(
                 &::client_runtime::normalize_base_url(base_url),
