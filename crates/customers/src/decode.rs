@@ -112,6 +112,64 @@ where
         .collect()
 }
 
+/// The records of a body that is a bare JSON array (`path` `$[*]`), each parsed once: as
+/// `T` straight from the body, the text it spanned becoming its `raw`. This spares the
+/// pass that [`envelope`] makes to split the array first, a sixth of a Hoko export's work.
+/// A record that is not a `T` goes the way [`record`] takes. `None` when the body is not a
+/// well-formed array: the caller then decodes it the two-pass way, which says where and why.
+pub(crate) fn bare_array<T, F>(
+    vendor: Vendor,
+    body: &[u8],
+    id_key: &str,
+    convert: F,
+) -> Option<(Vec<Customer>, DriftReport)>
+where
+    T: DeserializeOwned,
+    F: Fn(T, Raw) -> Customer,
+{
+    const WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+    let text = std::str::from_utf8(body).ok()?;
+    let mut rest = text
+        .trim_start_matches(WHITESPACE)
+        .strip_prefix('[')?
+        .trim_start_matches(WHITESPACE);
+    let mut customers = Vec::new();
+    let mut drift = DriftReport::default();
+    if let Some(after) = rest.strip_prefix(']') {
+        return after
+            .trim_matches(WHITESPACE)
+            .is_empty()
+            .then_some((customers, drift));
+    }
+    loop {
+        // A stream stops right after one value and says where: that is the record's span.
+        let mut typed = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        let len = match typed.next() {
+            Some(Ok(record)) => {
+                let len = typed.byte_offset();
+                customers.push(convert(record, Raw::from_parsed(&rest[..len])));
+                len
+            }
+            _ => {
+                let mut any = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
+                let raw = any.next()?.ok()?;
+                customers.extend(record(vendor, raw, "$[*]", id_key, &mut drift, &convert));
+                any.byte_offset()
+            }
+        };
+        rest = rest.get(len..)?.trim_start_matches(WHITESPACE);
+        if let Some(after) = rest.strip_prefix(',') {
+            rest = after.trim_start_matches(WHITESPACE);
+            continue;
+        }
+        return rest
+            .strip_prefix(']')?
+            .trim_matches(WHITESPACE)
+            .is_empty()
+            .then_some((customers, drift));
+    }
+}
+
 /// One record: decoded as `T` directly, or repaired when its values drift. `None` only when
 /// its id cannot be read; it is then in `drift.unreadable`.
 pub(crate) fn record<T, F>(
@@ -538,5 +596,64 @@ mod tests {
             None
         );
         assert_eq!(drift.drifts[0].observed, "string");
+    }
+
+    /// The one-pass walk of a bare array against the two-pass decode it stands in for.
+    fn both_ways(json: &str) -> Option<(Vec<Customer>, DriftReport)> {
+        let one_pass = bare_array(Vendor::Hoko, json.as_bytes(), "id", convert);
+        if let Some((customers, drift)) = &one_pass {
+            let (two_customers, two_drift) = page(json);
+            assert_eq!(customers, &two_customers, "{json}");
+            assert_eq!(drift, &two_drift, "{json}");
+            let raws: Vec<&str> = customers.iter().map(|c| c.raw.get()).collect();
+            let items: Vec<&RawValue> = serde_json::from_str(json).expect("an array");
+            let expected: Vec<&str> = items
+                .iter()
+                .map(|r| r.get())
+                .filter(|r| raws.contains(r))
+                .collect();
+            assert_eq!(
+                raws, expected,
+                "each raw is the record's text, byte for byte"
+            );
+        }
+        one_pass
+    }
+
+    #[test]
+    fn a_bare_array_in_one_pass_decodes_as_the_two_pass_way_does() {
+        for json in [
+            "[]",
+            " \n[ ]\t",
+            r#"[{"id": 1, "name": "Ann"}]"#,
+            "[ {\"id\":1,\"name\":\"A ] , [ \\\" }\"} ,\n\t{ \"id\" : 2 , \"x\": [1, {\"y\": \"]\"}] } ]\n",
+            r#"[{"id": 1, "tags": [{"label": "a"}]}, {"id": 2, "name": 7}, {"id": 3}]"#,
+            r#"[{"id": {"x": 1}, "name": "Ann"}, 5, "text", null, [1, 2], {"id": 4}]"#,
+            r#"[{"id": 1.5}, {"id": "7"}, {"id": 8, "id": 9}]"#,
+        ] {
+            let (customers, _) = both_ways(json).unwrap_or_else(|| panic!("an array: {json}"));
+            let two_pass = page(json).0;
+            assert_eq!(customers.len(), two_pass.len(), "{json}");
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_one_well_formed_array_is_left_to_the_two_pass_way() {
+        for json in [
+            "",
+            "{}",
+            r#"{"data": []}"#,
+            "[",
+            r#"[{"id": 1},]"#,
+            r#"[{"id": 1} {"id": 2}]"#,
+            r#"[{"id": 1}] x"#,
+            r#"[{"id": 1}][]"#,
+            r#"[{"id": 1, "name": "Ann}]"#,
+            r#"[{"id": 1}, {"id": 2, "name": }]"#,
+            "[{\"id\": 1, \"name\": \"\u{1}\"}]",
+        ] {
+            assert!(both_ways(json).is_none(), "{json}");
+        }
+        assert!(bare_array(Vendor::Hoko, b"[\xff]", "id", convert).is_none());
     }
 }

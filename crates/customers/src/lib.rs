@@ -93,6 +93,7 @@ mod error;
 mod events;
 mod json_writer;
 mod options;
+mod page_ids;
 mod paging;
 pub mod query;
 mod raw;

@@ -8,31 +8,36 @@ use serde_json::value::RawValue;
 /// The JSON text of one vendor record, byte for byte as received (key order, number forms
 /// and unknown fields included). It is kept as text, not parsed: [`Raw::to_value`] parses
 /// it on demand.
+///
+/// Always valid JSON: it is only made from text that serde_json parsed or wrote. It is held
+/// as plain text rather than a `RawValue` because making one validates the text again, and
+/// that second pass over each record was a sixth of a Hoko export's work.
 #[derive(Clone)]
-pub struct Raw(Box<RawValue>);
+pub struct Raw(Box<str>);
 
 impl Raw {
     /// The JSON text as received.
     pub fn get(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
-    /// The record as a borrowed [`RawValue`], for writing it out verbatim with serde_json.
-    pub fn as_raw_value(&self) -> &RawValue {
-        &self.0
+    /// The record as a [`RawValue`], for writing it out verbatim with serde_json.
+    pub fn to_raw_value(&self) -> Box<RawValue> {
+        serde_json::value::RawValue::from_string(self.0.to_string())
+            .unwrap_or_else(|_| RawValue::NULL.to_owned())
     }
 
     /// The record parsed into a [`serde_json::Value`].
     pub fn to_value(&self) -> serde_json::Value {
         // The text was valid JSON when it was captured, so this cannot fail; `Null` keeps
         // the signature total all the same.
-        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
     }
 
     /// The JSON text of `value`.
     pub fn from_value(value: &serde_json::Value) -> Raw {
-        match serde_json::value::to_raw_value(value) {
-            Ok(raw) => Raw(raw),
+        match serde_json::to_string(value) {
+            Ok(text) => Raw(text.into_boxed_str()),
             // A `Value` always serializes; fall back to `null` rather than panic.
             Err(_) => Raw::null(),
         }
@@ -40,11 +45,16 @@ impl Raw {
 
     /// `null`.
     pub fn null() -> Raw {
-        Raw(RawValue::NULL.to_owned())
+        Raw("null".into())
     }
 
     pub(crate) fn from_raw(raw: &RawValue) -> Raw {
-        Raw(raw.to_owned())
+        Raw(raw.get().into())
+    }
+
+    /// `text`, which serde_json has just parsed whole: one value, nothing around it.
+    pub(crate) fn from_parsed(text: &str) -> Raw {
+        Raw(text.into())
     }
 }
 
@@ -101,5 +111,6 @@ mod tests {
         assert_eq!(raw.to_value(), serde_json::json!({"b": 1.5, "a": [true]}));
         let yaml = serde_json::to_string(&raw).expect("serializes");
         assert_eq!(yaml, r#"{"b":1.5,"a":[true]}"#);
+        assert_eq!(raw.to_raw_value().get(), raw.get());
     }
 }

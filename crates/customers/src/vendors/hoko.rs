@@ -77,8 +77,14 @@ impl VendorApi for Hoko {
         body: &[u8],
         _options: &ConvertOptions,
     ) -> Result<DecodedPage, DecodeError> {
-        let items: Vec<&RawValue> = envelope(VENDOR, body)?;
         let mut page = DecodedPage::default();
+        if let Some((customers, drift)) = decode::bare_array(VENDOR, body, "id", to_customer) {
+            page.customers = customers;
+            page.drift = drift;
+            return Ok(page);
+        }
+        // Not a well-formed array: the two-pass decode says where and why.
+        let items: Vec<&RawValue> = envelope(VENDOR, body)?;
         page.customers =
             decode::records(VENDOR, &items, "$[*]", "id", &mut page.drift, to_customer);
         Ok(page)
