@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use customers::{DriftReport, Query, SortOrder};
+use customers::{Customer, DriftReport, PageCursor, Query, SortOrder};
 use futures::StreamExt;
 
 use crate::args::{ListArgs, OutputArgs, SortArg};
@@ -63,16 +63,14 @@ pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure
         Ok::<_, std::io::Error>(output)
     })?;
     let limit = options.max.unwrap_or(u64::MAX);
-    let mut stream = std::pin::pin!(
-        client
-            .list(query)
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-    );
+    // Page by page: the client decodes the next page meanwhile, and per customer there is
+    // only the writing (a stream item per customer cost a tenth of a Hoko export's work).
+    let mut pages = std::pin::pin!(client.pages(query, PageCursor::START));
     let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
     let mut failure = None;
     let mut written = 0u64;
-    loop {
-        let item = tokio::select! {
+    while written < limit {
+        let page = tokio::select! {
             biased;
             _ = &mut interrupt => {
                 failure = Some(Failure::interrupted(format!(
@@ -80,29 +78,23 @@ pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure
                 )));
                 break;
             }
-            item = stream.next() => item,
+            page = pages.next() => page,
         };
-        let Some(item) = item else { break };
-        match item {
-            Ok(customer) => match progress.suspend(|| {
-                output.write(&customer)?;
-                if terminal {
-                    output.flush()?;
-                }
-                Ok::<(), std::io::Error>(())
-            }) {
-                Ok(()) => {
-                    written += 1;
-                    progress.record();
-                }
-                // The reader went away (`customers list | head`): stop quietly.
-                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-                Err(err) => return Err(err.into()),
-            },
-            Err(err) => {
+        let page = match page {
+            None => break,
+            Some(Ok(page)) => page,
+            Some(Err(err)) => {
                 failure = Some(Failure::from(err));
                 break;
             }
+        };
+        let room = usize::try_from(limit - written).unwrap_or(usize::MAX);
+        let customers = &page.customers[..page.customers.len().min(room)];
+        match write_page(&mut output, &progress, customers, terminal, &mut written) {
+            Ok(()) => {}
+            // The reader went away (`customers list | head`): stop quietly.
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(err) => return Err(err.into()),
         }
     }
     // What was listed before an error is still written out.
@@ -135,6 +127,37 @@ pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure
     }
     report_drift(&client.drift(), options.client.drift_report.as_deref())?;
     failure.map_or(Ok(()), Err)
+}
+
+/// Writes one page's `customers`, counting each in `written` and the progress as it goes.
+/// To the terminal the bar is drawn on, one line at a time with the bar lifted; elsewhere
+/// the page at once.
+fn write_page<W: Write>(
+    output: &mut Output<W>,
+    progress: &Progress,
+    customers: &[Customer],
+    terminal: bool,
+    written: &mut u64,
+) -> std::io::Result<()> {
+    if terminal {
+        for customer in customers {
+            progress.suspend(|| {
+                output.write(customer)?;
+                output.flush()
+            })?;
+            *written += 1;
+            progress.record();
+        }
+        return Ok(());
+    }
+    let before = *written;
+    let result = customers.iter().try_for_each(|customer| {
+        output.write(customer)?;
+        *written += 1;
+        Ok(())
+    });
+    progress.records(*written - before);
+    result
 }
 
 /// Drift is not a failure: a summary on stderr (one line per path) and, with

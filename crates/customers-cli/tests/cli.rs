@@ -253,6 +253,40 @@ async fn max_stops_early_and_json_is_one_array() {
     assert_eq!(customers.len(), 7);
 }
 
+/// A filter applied here leaves pages uncapped: `--max` then ends inside a page, and the
+/// later pages are never written.
+#[tokio::test(flavor = "multi_thread")]
+async fn max_ends_inside_a_page_when_the_filter_runs_here() {
+    let vendor = Vendor::Hoko;
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(30))
+        .await
+        .expect("fake starts");
+    let output = list(
+        vendor,
+        &fake.base_url(),
+        &fake_env(vendor),
+        &[
+            "--max",
+            "7",
+            "--page-size",
+            "10",
+            "--created-since",
+            "1970-01-02T00:00:00Z",
+        ],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 7);
+    let ids: std::collections::HashSet<&str> =
+        lines.iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids.len(), 7, "seven different customers");
+}
+
 #[test]
 fn mock_prints_its_base_url_first() {
     use std::io::BufRead;
@@ -490,6 +524,13 @@ async fn ctrl_c_exits_130_and_keeps_the_previous_file() {
     let partial = dir.path().join("out.jsonl.partial");
     let listed = std::fs::read_to_string(&partial).expect("a partial file");
     assert!(listed.lines().count() > 0 && listed.lines().count() < 5000);
+    assert!(
+        stderr.contains(&format!(
+            "interrupted after {} customers",
+            listed.lines().count()
+        )),
+        "the count said is the count kept: {stderr}"
+    );
 }
 
 /// A stderr nobody reads never crashes the command (`customers demo 2>&1 | head -3`).

@@ -346,13 +346,14 @@ impl CustomersClient {
     /// page (a crash, a killed process) can go on from there with a new client. Within one
     /// stream a customer is yielded once; across a resumed listing, a customer the vendor
     /// shifted across the cut can come twice. Errors end the stream as for
-    /// [`CustomersClient::list`].
+    /// [`CustomersClient::list`]. As there, the next page downloads and decodes on another
+    /// task while the caller works through this one: one page waits at most.
     pub fn pages(
         &self,
         query: Query,
         from: PageCursor,
     ) -> impl Stream<Item = Result<Page, Error>> + Send + 'static {
-        crate::paging::pages(self.shared.clone(), query, from)
+        crate::read_ahead::read_ahead(crate::paging::pages(self.shared.clone(), query, from))
     }
 
     /// The cursor one page before `cursor` (the first page's for the first two). Resuming
