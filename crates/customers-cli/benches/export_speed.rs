@@ -8,7 +8,7 @@
 //! - `customers list … -o FILE` to a new FILE, the CLI as users run it, and its peak
 //!   resident memory;
 //! - if `python3` with `requests` is present, a plain Python pager that writes each record as
-//!   a JSON line.
+//!   a JSON line (best of `RUNS` as well).
 //!
 //! Each vendor's line ends `<ratio>x the fetch-only time`, and a second line says whether
 //! issue 12's targets are met (`FETCH_RATIO_TARGET`, `PYTHON_RATIO_TARGET`). On two cores,
@@ -230,6 +230,12 @@ fn python_pager(base_url: &str, paging: &Paging, out: &Path) -> Option<Duration>
     if !available {
         return None;
     }
+    // Best of as many runs as the CLI gets: one run would hand the CLI the luckier figure.
+    Some(best_of(|| python_once(base_url, paging, out)))
+}
+
+fn python_once(base_url: &str, paging: &Paging, out: &Path) -> Duration {
+    let _ = std::fs::remove_file(out);
     let start = Instant::now();
     let status = Command::new("python3")
         .args(["-c", PYTHON_PAGER, base_url, paging.path])
@@ -246,7 +252,7 @@ fn python_pager(base_url: &str, paging: &Paging, out: &Path) -> Option<Duration>
         CUSTOMERS,
         "the Python pager listed everyone"
     );
-    Some(elapsed)
+    elapsed
 }
 
 fn count_lines(path: &Path) -> usize {
