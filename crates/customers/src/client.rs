@@ -346,9 +346,22 @@ impl CustomersClient {
     /// page (a crash, a killed process) can go on from there with a new client. Within one
     /// stream a customer is yielded once; across a resumed listing, a customer the vendor
     /// shifted across the cut can come twice. Errors end the stream as for
-    /// [`CustomersClient::list`]. As there, the next page downloads and decodes on another
-    /// task while the caller works through this one: one page waits at most.
+    /// [`CustomersClient::list`]. A page is requested ahead, but decoded only when asked
+    /// for: see [`CustomersClient::pages_ahead`] for a caller that is slower than the vendor.
     pub fn pages(
+        &self,
+        query: Query,
+        from: PageCursor,
+    ) -> impl Stream<Item = Result<Page, Error>> + Send + 'static {
+        crate::paging::pages(self.shared.clone(), query, from)
+    }
+
+    /// [`CustomersClient::pages`], with the next page downloaded and decoded on another task
+    /// while the caller works through the current one, as [`CustomersClient::list`] does: for
+    /// a caller that writes each page out (an export). One decoded page waits at most, and
+    /// where the caller is much slower than the vendor (a database sync) that page is only
+    /// memory held for nothing.
+    pub fn pages_ahead(
         &self,
         query: Query,
         from: PageCursor,
