@@ -64,7 +64,7 @@ pub async fn export(target: &Target, options: &OutputArgs) -> Result<(), Failure
     })?;
     let limit = options.max.unwrap_or(u64::MAX);
     // Page by page: the client decodes the next page meanwhile, and per customer there is
-    // only the writing (a stream item per customer cost a tenth of a Hoko export's work).
+    // only the writing (a stream item per customer was 7% of a Hoko export's instructions).
     let mut pages = std::pin::pin!(client.pages_ahead(query, PageCursor::START));
     let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
     let mut failure = None;

@@ -235,19 +235,17 @@ async fn credentials_are_not_sent_over_plain_http_to_other_hosts() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--allow-insecure"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn max_stops_early_and_json_is_one_array() {
-    let vendor = Vendor::Gleantap;
-    let fake = FakeServer::start(FakeConfig::new(vendor).customers(30))
+/// `customers list` of a fake of `vendor` holding `customers`, with `args`.
+async fn list_fake(vendor: Vendor, customers: usize, args: &[&str]) -> Output {
+    let fake = FakeServer::start(FakeConfig::new(vendor).customers(customers))
         .await
         .expect("fake starts");
-    let output = list(
-        vendor,
-        &fake.base_url(),
-        &fake_env(vendor),
-        &["--max", "7", "--format", "json"],
-    )
-    .await;
+    list(vendor, &fake.base_url(), &fake_env(vendor), args).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_stops_early_and_json_is_one_array() {
+    let output = list_fake(Vendor::Gleantap, 30, &["--max", "7", "--format", "json"]).await;
     assert!(output.status.success());
     let customers: Vec<Value> = serde_json::from_slice(&output.stdout).expect("one JSON array");
     assert_eq!(customers.len(), 7);
@@ -257,14 +255,9 @@ async fn max_stops_early_and_json_is_one_array() {
 /// later pages are never written.
 #[tokio::test(flavor = "multi_thread")]
 async fn max_ends_inside_a_page_when_the_filter_runs_here() {
-    let vendor = Vendor::Hoko;
-    let fake = FakeServer::start(FakeConfig::new(vendor).customers(30))
-        .await
-        .expect("fake starts");
-    let output = list(
-        vendor,
-        &fake.base_url(),
-        &fake_env(vendor),
+    let output = list_fake(
+        Vendor::Hoko,
+        30,
         &[
             "--max",
             "7",
