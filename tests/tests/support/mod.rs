@@ -86,7 +86,8 @@ pub fn fake_env(vendor: fake_vendors::Vendor) -> Vec<(&'static str, &'static str
 
 /// Builds the `customers` binary once and returns its path. Tests in this crate cannot use
 /// `CARGO_BIN_EXE_customers` (cargo sets it only for the binary's own package, where the
-/// CLI's own tests live); the ones here still drive it beside Prism and PostgreSQL.
+/// CLI's own tests live, `sync_cli.rs` among them). Only `prism.rs` still drives it from
+/// here: it needs xtask's specs, and the CLI's package does not depend on xtask.
 pub fn binary() -> &'static std::path::PathBuf {
     static BINARY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     BINARY.get_or_init(|| {

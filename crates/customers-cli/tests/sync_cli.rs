@@ -1,16 +1,25 @@
 //! `customers sync`, `customers people` and profiles, end to end: the built binary against
 //! the fakes, killed with SIGKILL mid-sync and resumed.
 
-mod support;
+// The sync tests' databases, shared with `tests/tests/sync.rs`. These tests live here, in
+// the binary's own package, because cargo gives `CARGO_BIN_EXE_customers` only to it.
+#[allow(dead_code)]
+#[path = "../../../tests/tests/support/databases.rs"]
+mod databases;
 
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
 use customers_sync::Store;
+use databases::{column, rows, without_sync_times};
+use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
-use support::databases::{self, column, rows, without_sync_times};
-use support::{binary, fake_env};
+
+/// The `customers` binary cargo built for these tests.
+fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_customers"))
+}
 
 /// The vendors' credential variables, removed from every child so that only what a test
 /// sets is seen.
