@@ -29,6 +29,10 @@ use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // The list of credential variables comes from the facade's registry.

@@ -147,6 +147,9 @@ where
         let len = match typed.next() {
             Some(Ok(record)) => {
                 let len = typed.byte_offset();
+                if customers.is_empty() {
+                    customers.reserve(expected_records(rest.len(), len));
+                }
                 customers.push(convert(record, Raw::from_parsed(&rest[..len])));
                 len
             }
@@ -168,6 +171,15 @@ where
             .is_empty()
             .then_some((customers, drift));
     }
+}
+
+/// How many customers to make room for, judged by the first record's size: as many as the
+/// page holds if the rest are as large, at most `MAX_RESERVED`. Growing the vector one doubling at a
+/// time copied it 13 times for a page of 10,000 (3% of a Hoko export's work).
+fn expected_records(page_bytes: usize, first_record_bytes: usize) -> usize {
+    /// More than any vendor's largest page (Hoko's 10,000), and a few MiB at most.
+    const MAX_RESERVED: usize = 16_384;
+    (page_bytes / first_record_bytes.max(1)).min(MAX_RESERVED)
 }
 
 /// One record: decoded as `T` directly, or repaired when its values drift. `None` only when

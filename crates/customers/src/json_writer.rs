@@ -112,7 +112,9 @@ fn string(out: &mut Vec<u8>, value: &str) {
 /// As chrono serializes a `DateTime<Utc>` (RFC 3339, `Z`, fractions of 0, 3, 6 or 9
 /// digits), by hand for years 0 to 9999; chrono itself for the rest and leap seconds.
 fn timestamp(out: &mut Vec<u8>, time: &DateTime<Utc>) {
-    let (year, nanos) = (time.year(), time.nanosecond());
+    // Converted once: each accessor of a `DateTime<Utc>` converts it again.
+    let naive = time.naive_utc();
+    let (year, nanos) = (naive.year(), naive.nanosecond());
     let Ok(year) = u32::try_from(year) else {
         let _ = serde_json::to_writer(&mut *out, time);
         return;
@@ -121,6 +123,7 @@ fn timestamp(out: &mut Vec<u8>, time: &DateTime<Utc>) {
         let _ = serde_json::to_writer(&mut *out, time);
         return;
     }
+    let time = naive;
     out.push(b'"');
     digits(out, year, 4);
     out.push(b'-');
