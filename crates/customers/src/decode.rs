@@ -174,8 +174,8 @@ where
 }
 
 /// How many customers to make room for, judged by the first record's size: as many as the
-/// page holds if the rest are as large, at most `MAX_RESERVED`. Growing the vector one doubling at a
-/// time copied it 13 times for a page of 10,000 (3% of a Hoko export's work).
+/// page holds if the rest are as large, at most `MAX_RESERVED`. Grown one doubling at a time,
+/// the vector of a page of 10,000 was copied 13 times (1% of a Hoko export's instructions).
 fn expected_records(page_bytes: usize, first_record_bytes: usize) -> usize {
     /// More than any vendor's largest page (Hoko's 10,000), and a few MiB at most.
     const MAX_RESERVED: usize = 16_384;
@@ -667,5 +667,20 @@ mod tests {
             assert!(both_ways(json).is_none(), "{json}");
         }
         assert!(bare_array(Vendor::Hoko, b"[\xff]", "id", convert).is_none());
+    }
+
+    #[test]
+    fn room_is_made_for_records_as_large_as_the_first_but_not_without_bound() {
+        assert_eq!(expected_records(2_600_000, 260), 10_000);
+        assert_eq!(expected_records(600, 260), 2);
+        assert_eq!(
+            expected_records(2_600_000, 2),
+            16_384,
+            "a tiny first record"
+        );
+        assert_eq!(expected_records(10, 0), 10, "no division by zero");
+        let json = r#"[{"id": 1}, {"id": 2, "name": "a much longer record than the first"}]"#;
+        let (customers, _) = both_ways(json).expect("an array");
+        assert_eq!(customers.len(), 2);
     }
 }

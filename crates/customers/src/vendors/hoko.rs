@@ -171,7 +171,7 @@ impl Connection for Connected {
 
 /// One Hoko customer in common terms; `raw` is the record as received.
 pub fn to_customer(record: types::Customer, raw: Raw) -> Customer {
-    // As `Display` writes it, without the formatting machinery (3% of an export's time).
+    // As `Display` writes it, without the formatting machinery (3% of an export's instructions).
     let id = record.id.hyphenated();
     let id = id.encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned();
     let mut customer = Customer::new(VENDOR, id, raw);
