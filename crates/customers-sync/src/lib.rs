@@ -31,7 +31,7 @@ pub mod state;
 mod store;
 mod sync;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, SubsecRound, Timelike, Utc};
 
 pub use error::SyncError;
 pub use people::{Link, LinkKey, Member, Person, Region, people};
@@ -42,8 +42,16 @@ pub use sync::{PageWritten, SyncMode, SyncOptions, SyncReport, sync, sync_observ
 /// A time as the database keeps it: UTC text with microseconds, whose text order is time
 /// order.
 pub fn time_text(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    let naive = time.naive_utc();
+    // The same text without parsing a format string for each time, which was a fifth of a
+    // sync's instructions; other years and leap seconds keep the general way.
+    if (0..=9999).contains(&naive.year()) && naive.nanosecond() < 1_000_000_000 {
+        return time.to_rfc3339_opts(SecondsFormat::Micros, true);
+    }
+    time.format(TIME_TEXT).to_string()
 }
+
+const TIME_TEXT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
 
 /// Reads [`time_text`]'s form back (any RFC 3339 time is accepted).
 pub(crate) fn parse_time_text(text: &str) -> Result<DateTime<Utc>, SyncError> {
@@ -57,4 +65,54 @@ pub(crate) fn parse_time_text(text: &str) -> Result<DateTime<Utc>, SyncError> {
 
 pub(crate) fn truncate_to_micros(time: DateTime<Utc>) -> DateTime<Utc> {
     time.trunc_subsecs(6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+
+    #[test]
+    fn time_text_is_the_general_form_for_every_kind_of_time() {
+        let mut times = vec![
+            Utc.timestamp_opt(0, 0).single(),
+            Utc.timestamp_opt(1_700_000_000, 999_999_999).single(),
+            Utc.timestamp_opt(1_700_000_000, 1_000).single(),
+            Utc.timestamp_opt(1_700_000_000, 999).single(),
+            Utc.timestamp_opt(-1, 500_000_000).single(),
+        ];
+        for (year, nanos) in [(0, 123_456_789), (9999, 0), (10_000, 5), (-1, 0), (1999, 0)] {
+            times.push(
+                NaiveDate::from_ymd_opt(year, 12, 31)
+                    .and_then(|d| d.and_hms_nano_opt(23, 59, 59, nanos))
+                    .map(|t| t.and_utc()),
+            );
+        }
+        // A leap second (chrono keeps it as 1,000,000,000 nanoseconds and more).
+        times.push(
+            NaiveDate::from_ymd_opt(2016, 12, 31)
+                .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_250_000_000))
+                .map(|t| t.and_utc()),
+        );
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..1000 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let seconds = (rng % 8_000_000_000) as i64 - 1_000_000_000;
+            times.push(
+                Utc.timestamp_opt(seconds, (rng >> 33) as u32 % 1_000_000_000)
+                    .single(),
+            );
+        }
+        let times: Vec<DateTime<Utc>> = times.into_iter().flatten().collect();
+        assert_eq!(times.len(), 1011, "every time is valid");
+        for time in times {
+            assert_eq!(
+                time_text(time),
+                time.format(TIME_TEXT).to_string(),
+                "{time:?}"
+            );
+        }
+    }
 }

@@ -1,5 +1,8 @@
 //! Writing customers: one multi-row upsert per chunk of a page.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use customers::Customer;
 use sqlx::Any;
@@ -38,9 +41,24 @@ const BINDS: usize = COLUMNS.len() + 2;
 /// save round trips.
 pub(crate) const CHUNK: usize = 200;
 
+/// [`upsert_sql`], built once per backend for a full chunk (all but a page's last): building
+/// it for every chunk was 5% of a sync's instructions.
+pub(crate) fn upsert_sql_for(backend: Backend, rows: usize) -> Cow<'static, str> {
+    static SQLITE: OnceLock<String> = OnceLock::new();
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    if rows != CHUNK {
+        return Cow::Owned(upsert_sql(backend, rows));
+    }
+    let full = match backend {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    };
+    Cow::Borrowed(full.get_or_init(|| upsert_sql(backend, CHUNK)))
+}
+
 /// `INSERT … ON CONFLICT DO UPDATE` for `rows` customers. A row already there keeps its
 /// `first_synced_at`, takes every other value, and is no longer deleted.
-pub(crate) fn upsert_sql(backend: Backend, rows: usize) -> String {
+fn upsert_sql(backend: Backend, rows: usize) -> String {
     let mut sql = String::from("INSERT INTO customers (");
     sql.push_str(&COLUMNS.join(", "));
     sql.push_str(", first_synced_at, last_synced_at) VALUES ");
@@ -132,4 +150,24 @@ pub(crate) fn bind<'q>(
         .bind(raw.get().to_owned())
         .bind(synced.clone())
         .bind(synced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kept_statement_is_the_one_built_for_each_chunk_and_backend() {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            for rows in [1, CHUNK - 1, CHUNK, CHUNK, CHUNK + 1] {
+                let sql = upsert_sql_for(backend, rows);
+                assert_eq!(sql, upsert_sql(backend, rows), "{backend:?}, {rows} rows");
+                assert_eq!(matches!(sql, Cow::Borrowed(_)), rows == CHUNK);
+            }
+        }
+        assert_ne!(
+            upsert_sql_for(Backend::Sqlite, CHUNK),
+            upsert_sql_for(Backend::Postgres, CHUNK)
+        );
+    }
 }

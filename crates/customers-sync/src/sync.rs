@@ -7,7 +7,7 @@ use customers::{CustomersClient, PageCursor, Query, Vendor};
 use futures::StreamExt;
 use futures::future::Either;
 
-use crate::rows::{CHUNK, bind, upsert_sql};
+use crate::rows::{CHUNK, bind, upsert_sql_for};
 use crate::state::{self, Run};
 use crate::store::Store;
 use crate::{SyncError, time_text};
@@ -187,7 +187,7 @@ async fn write_page(
     let synced_at = Utc::now().max(run.started_at);
     let mut tx = store.pool().begin().await?;
     for chunk in page.customers.chunks(CHUNK) {
-        let sql = upsert_sql(store.backend(), chunk.len());
+        let sql = upsert_sql_for(store.backend(), chunk.len());
         let mut query = sqlx::query(&sql);
         for customer in chunk {
             query = bind(query, customer, synced_at);
