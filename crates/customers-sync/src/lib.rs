@@ -51,6 +51,7 @@ pub fn time_text(time: DateTime<Utc>) -> String {
     time.format(TIME_TEXT).to_string()
 }
 
+/// [`time_text`]'s form for every time, as a chrono format.
 const TIME_TEXT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
 
 /// Reads [`time_text`]'s form back (any RFC 3339 time is accepted).
