@@ -1,33 +1,71 @@
-//! A client-side rate limiter that adapts, as the AWS SDKs' adaptive retry mode does: it
-//! spaces requests evenly at its current rate. A 429 halves the rate being sent, but never
-//! below four fifths of what the vendor accepted over the last two seconds: a vendor's limit
-//! is found in a few halvings, while a 429 that is not about the rate (a hiccup, an injected
-//! fault) cannot ratchet a fast export down. After a decrease the rate climbs back linearly
-//! over two seconds, then each success adds 1%, never above the configured rate nor above
-//! twice the rate being sent. With no configured rate it lets everything through until the
-//! first 429.
+//! A client-side rate limiter that learns the vendor's limit over the vendor's own window.
 //!
-//! (governor, used before, cannot change its quota while running: hence this small one.)
+//! Vendors count requests over a window (a minute unless a vendor says otherwise), sliding
+//! or fixed, and a 429 without a wait hint means "the window is full". So the limiter keeps
+//! a log of the requests the vendor accepted, and at such a 429 learns the vendor's
+//! capacity: the requests it accepted in the trailing window at that moment. From then on it
+//! sends only while fewer than that were accepted in the trailing window, evenly spaced at
+//! capacity / window (a sliding log and a spacing: safe against sliding and fixed windows).
+//!
+//! - A single 429 may be noise (a gateway's hiccup, an injected fault): a capacity is
+//!   learned from three refusals in a row, from a refusal followed by an acceptance that
+//!   came only once older requests had left the window, or from refusals that keep coming
+//!   between acceptances (then as the rate accepted: the window may hold others' requests).
+//!   Acceptances well outnumbering the refusals clear them as noise. A refusal while
+//!   probing above the last confirmed capacity confirms that capacity at once.
+//! - Each refusal holds every request back briefly, the hold doubling while refusals go on
+//!   (a fixed window refuses everything until it starts again).
+//! - After a window without a refusal it probes upwards, by one request, then every window
+//!   by twice the last step while no refusal comes, so a raised limit (or one learned too
+//!   low, from a window that others' requests had filled) is found again. Each refused
+//!   probe doubles the quiet before the next (up to four windows), so that a limit that
+//!   has not moved costs a 429 every few windows, not every window.
+//! - A vendor that announces its quota (`X-RateLimit-Remaining` / `-Reset` and the
+//!   `RateLimit-*` forms) is taken at its word: no more requests than it has left until its
+//!   reset. A `Retry-After` holds every request, not only the one that met it.
+//!
+//! The configured rate stays a ceiling: requests are spaced at most that fast. With no
+//! configured rate it lets everything through until the vendor refuses or announces.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// What a 429 leaves of the rate being sent.
-const DECREASE: f64 = 0.5;
-/// ... but never less than this share of the rate the vendor accepted.
-const ACCEPTED_SHARE: f64 = 0.8;
-/// The accepted rate is counted over this window.
-const ACCEPTED_WINDOW: Duration = Duration::from_secs(2);
-/// Once recovered, each success adds 1%.
-const INCREASE: f64 = 1.01;
-/// After a decrease, the rate climbs back to where it was over this long.
-const RECOVERY: Duration = Duration::from_secs(2);
-/// The sending rate is measured over this window.
-const MEASURE_WINDOW: Duration = Duration::from_secs(2);
-/// Never slower than this (requests a second): a vendor that answers 429 to everything
-/// must not stall the export for hours between retries.
-const FLOOR: f64 = 0.05;
+use crate::quota_headers::Quota;
+
+/// The window vendors count over unless they say otherwise.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
+/// Refusals in a row that teach a first capacity (one may be noise; three rarely are).
+const STRIKES_TO_LEARN: u32 = 3;
+/// The first hold after a refusal, as a share of the window; it doubles per refusal in a row.
+const HOLD_SHARE: f64 = 1.0 / 600.0;
+/// The longest hold, as a share of the window.
+const MAX_HOLD_SHARE: f64 = 0.25;
+/// Slack after an old request leaves the window before a new one takes its place: the
+/// vendor counts arrivals, which latency moves by a little.
+const AGE_MARGIN_SHARE: f64 = 1.0 / 100.0;
+/// Quiet (no refusal), in windows, before a step upwards; at most this many times over.
+const PROBE_AFTER: f64 = 1.0;
+const PROBE_AFTER_MAX: f64 = 4.0;
+
+/// A reserved slot: how long to wait for it, and the ticket to report its answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// How long until the request may go (zero when it is free).
+    pub wait: Duration,
+    ticket: u64,
+}
+
+/// How the vendor answered a request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Answer {
+    /// Anything but a 429: the vendor counted it.
+    Accepted(Option<Quota>),
+    /// A 429 without a wait hint: the window is full (or the vendor hiccuped).
+    Refused,
+    /// A 429 (or 503) that says how long to wait: every request waits that long.
+    Hinted(Duration),
+}
 
 /// The limiter of one client.
 pub struct AdaptiveLimiter {
@@ -37,186 +75,322 @@ pub struct AdaptiveLimiter {
 struct State {
     /// The configured ceiling, requests a second (`None`: no ceiling).
     ceiling: Option<f64>,
-    /// The rate now, requests a second (`None`: unlimited, until the first 429).
-    rate: Option<f64>,
-    /// When the next request may go.
+    window: Duration,
+    /// Requests sent and not refused, with their tickets, oldest first.
+    log: VecDeque<(u64, Instant)>,
+    tickets: u64,
+    /// Tickets reserved and not yet answered.
+    in_flight: u64,
+    /// The capacity sent at, requests per window: the last confirmed plus probing steps.
+    capacity: Option<u64>,
+    /// The capacity the vendor last confirmed with a refusal.
+    confirmed: u64,
+    /// The last ticket reserved when it was confirmed: refusals of these requests, sent
+    /// before, teach nothing new.
+    confirmed_ticket: u64,
+    /// When the next request may go at the current spacing.
     next: Instant,
-    /// When recent requests went, to measure the sending rate.
-    sent: VecDeque<Instant>,
-    /// When recent requests succeeded, to measure what the vendor accepts.
-    accepted: VecDeque<Instant>,
-    /// The last decrease: the rate before it, the rate after it, and when.
-    decrease: Option<(f64, f64, Instant)>,
+    /// No request before this (a refusal's hold, a `Retry-After`, an announced reset).
+    hold: Instant,
+    refusals_in_row: u32,
+    suspect: Option<Suspect>,
+    /// The vendor's announced quota: requests left, and when its window starts again.
+    announced: Option<(u64, Instant)>,
+    /// Whether the vendor ever announced a quota (then it is not probed).
+    announces: bool,
+    /// The last refusal or capacity change, and the next probe's step.
+    quiet_since: Instant,
+    probe_step: u64,
+    /// Windows of quiet before the next probe: doubles each time a probe is refused (the
+    /// limit has not moved), back to one when a probe goes unrefused.
+    probe_wait: f64,
+}
+
+/// A refusal not yet confirmed as a full window.
+struct Suspect {
+    /// Requests in the window at the refusals (the fewest).
+    count: u64,
+    strikes: u32,
+    /// Requests accepted since the first refusal.
+    accepted: u32,
+    /// Only requests reserved after the first refusal are evidence.
+    after_ticket: u64,
 }
 
 impl AdaptiveLimiter {
-    /// A limiter starting at `per_minute` (`None`: no limit until the vendor says 429).
+    /// A limiter with a ceiling of `per_minute` (`None`: none), counting over the default
+    /// window of a minute.
     pub fn new(per_minute: Option<u32>) -> Self {
+        Self::with_window(per_minute, DEFAULT_WINDOW)
+    }
+
+    /// A limiter with a ceiling of `per_minute` that learns the vendor's limit over `window`.
+    pub fn with_window(per_minute: Option<u32>, window: Duration) -> Self {
         let ceiling = per_minute.filter(|r| *r > 0).map(|r| f64::from(r) / 60.0);
+        let now = Instant::now();
         AdaptiveLimiter {
             state: Mutex::new(State {
                 ceiling,
-                rate: ceiling,
-                next: Instant::now(),
-                sent: VecDeque::new(),
-                accepted: VecDeque::new(),
-                decrease: None,
+                window: window.max(Duration::from_millis(10)),
+                log: VecDeque::new(),
+                tickets: 0,
+                in_flight: 0,
+                capacity: None,
+                confirmed: 0,
+                confirmed_ticket: 0,
+                next: now,
+                hold: now,
+                refusals_in_row: 0,
+                suspect: None,
+                announced: None,
+                announces: false,
+                quiet_since: now,
+                probe_step: 1,
+                probe_wait: PROBE_AFTER,
             }),
         }
     }
 
-    /// Reserves the next slot; returns how long to wait for it (zero when it is free).
-    pub fn reserve(&self) -> Duration {
-        let Ok(mut state) = self.state.lock() else {
-            return Duration::ZERO;
-        };
-        let now = Instant::now();
-        let at = match state.rate {
-            Some(rate) => {
-                let at = state.next.max(now);
-                state.next = at + Duration::from_secs_f64(1.0 / rate);
-                at
-            }
-            None => now,
-        };
-        state.sent.push_back(at);
-        while state
-            .sent
-            .front()
-            .is_some_and(|t| at.saturating_duration_since(*t) > MEASURE_WINDOW)
-        {
-            state.sent.pop_front();
-        }
-        at.saturating_duration_since(now)
+    /// Reserves the next slot.
+    pub fn reserve(&self) -> Slot {
+        self.reserve_at(Instant::now())
     }
 
-    /// The vendor answered 429: halve what was being sent.
-    pub fn throttled(&self) {
-        let Ok(mut state) = self.state.lock() else {
-            return;
-        };
-        let now = Instant::now();
-        state.forget_accepted(now);
-        let accepted = state.accepted.len() as f64 / ACCEPTED_WINDOW.as_secs_f64();
-        let sending = match (state.rate, state.measured()) {
-            (Some(rate), Some(measured)) => rate.min(measured),
-            (Some(rate), None) => rate,
-            (None, Some(measured)) => measured,
-            // Unlimited, and too few requests yet to tell the rate: wait for more.
-            (None, None) => return,
-        };
-        let rate = (sending * DECREASE)
-            .max(accepted * ACCEPTED_SHARE)
-            .min(sending)
-            .max(FLOOR);
-        state.rate = Some(rate);
-        state.decrease = Some((sending.max(rate), rate, now));
-        // The requests reserved at the old rate wait for the new spacing too.
-        state.next = Instant::now() + Duration::from_secs_f64(1.0 / rate);
-        tracing::info!(
-            requests_per_minute = rate * 60.0,
-            "rate lowered after a 429"
-        );
-    }
-
-    /// A request went through: a little more next time.
-    pub fn succeeded(&self) {
-        let Ok(mut state) = self.state.lock() else {
-            return;
-        };
-        let now = Instant::now();
-        state.accepted.push_back(now);
-        state.forget_accepted(now);
-        let Some(rate) = state.rate else { return };
-        let mut raised = match state.decrease {
-            // Climbing back, linearly over the recovery time.
-            Some((before, after, at)) if now.saturating_duration_since(at) < RECOVERY => {
-                let done = now.saturating_duration_since(at).as_secs_f64() / RECOVERY.as_secs_f64();
-                (after + (before - after) * done).max(rate)
-            }
-            _ => rate * INCREASE,
-        };
-        if let Some(measured) = state.measured() {
-            raised = raised.min((2.0 * measured).max(rate));
-        }
-        if let Some(ceiling) = state.ceiling {
-            raised = raised.min(ceiling);
-        }
-        state.rate = Some(raised);
+    /// Reports how the vendor answered the request of `slot`.
+    pub fn answered(&self, slot: Slot, answer: Answer) {
+        self.answered_at(slot, answer, Instant::now());
     }
 
     /// The current rate, requests a minute (`None`: unlimited).
     pub fn per_minute(&self) -> Option<f64> {
-        self.state
-            .lock()
-            .ok()
-            .and_then(|state| state.rate.map(|r| r * 60.0))
+        let state = self.state.lock().ok()?;
+        state.rate().map(|r| r * 60.0)
+    }
+
+    /// The learned capacity: requests per window, and the window.
+    pub fn capacity(&self) -> Option<(u64, Duration)> {
+        let state = self.state.lock().ok()?;
+        state.capacity.map(|c| (c, state.window))
+    }
+
+    fn reserve_at(&self, now: Instant) -> Slot {
+        let Ok(mut state) = self.state.lock() else {
+            return Slot {
+                wait: Duration::ZERO,
+                ticket: 0,
+            };
+        };
+        state.forget(now);
+        let mut at = now.max(state.hold);
+        if state.rate().is_some() {
+            at = at.max(state.next);
+        }
+        if let Some(capacity) = state.capacity {
+            let capacity = usize::try_from(capacity).unwrap_or(usize::MAX).max(1);
+            if let Some(&(_, oldest)) = state
+                .log
+                .len()
+                .checked_sub(capacity)
+                .and_then(|i| state.log.get(i))
+            {
+                at = at.max(oldest + state.window + state.window.mul_f64(AGE_MARGIN_SHARE));
+            }
+        }
+        if let Some((left, reset)) = state.announced {
+            if at >= reset {
+                state.announced = None;
+            } else if left == 0 {
+                at = reset;
+                state.announced = None;
+            } else {
+                state.announced = Some((left - 1, reset));
+            }
+        }
+        if let Some(rate) = state.rate() {
+            state.next = at + Duration::from_secs_f64(1.0 / rate);
+        }
+        state.tickets += 1;
+        state.in_flight += 1;
+        let ticket = state.tickets;
+        state.log.push_back((ticket, at));
+        Slot {
+            wait: at.saturating_duration_since(now),
+            ticket,
+        }
+    }
+
+    fn answered_at(&self, slot: Slot, answer: Answer, now: Instant) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        state.in_flight = state.in_flight.saturating_sub(1);
+        state.forget(now);
+        match answer {
+            Answer::Accepted(quota) => state.accepted(slot.ticket, quota, now),
+            Answer::Refused => state.refused(slot.ticket, now),
+            Answer::Hinted(wait) => {
+                state.remove(slot.ticket);
+                state.hold = state.hold.max(now + wait);
+            }
+        }
     }
 }
 
 impl State {
-    fn forget_accepted(&mut self, now: Instant) {
-        while self
-            .accepted
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) > ACCEPTED_WINDOW)
-        {
-            self.accepted.pop_front();
+    /// The spacing rate, requests a second: the ceiling and the learned capacity's.
+    fn rate(&self) -> Option<f64> {
+        let learned = self
+            .capacity
+            .map(|c| c.max(1) as f64 / self.window.as_secs_f64());
+        match (self.ceiling, learned) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
-    /// Requests a second over the measuring window, when there are enough to tell.
-    fn measured(&self) -> Option<f64> {
-        let first = *self.sent.front()?;
-        let last = *self.sent.back()?;
-        let span = last.saturating_duration_since(first).as_secs_f64();
-        (self.sent.len() >= 3 && span > 0.0).then(|| (self.sent.len() - 1) as f64 / span)
+    /// Drops the requests that left the window.
+    fn forget(&mut self, now: Instant) {
+        let window = self.window;
+        while self
+            .log
+            .front()
+            .is_some_and(|(_, at)| now.saturating_duration_since(*at) > window)
+        {
+            self.log.pop_front();
+        }
+    }
+
+    /// Requests the vendor accepted in the trailing window at `now` (the log is pruned to
+    /// it, and holds the requests in flight too).
+    fn in_window(&self) -> u64 {
+        (self.log.len() as u64).saturating_sub(self.in_flight)
+    }
+
+    fn remove(&mut self, ticket: u64) {
+        if let Some(i) = self.log.iter().rposition(|(t, _)| *t == ticket) {
+            self.log.remove(i);
+        }
+    }
+
+    fn accepted(&mut self, ticket: u64, quota: Option<Quota>, now: Instant) {
+        self.refusals_in_row = 0;
+        let count = self.in_window();
+        if let Some(suspect) = self.suspect.as_mut()
+            && ticket > suspect.after_ticket
+        {
+            suspect.accepted += 1;
+            if suspect.accepted > suspect.strikes {
+                // More acceptances than refusals: noise, not the window.
+                self.suspect = None;
+            }
+        }
+        if let Some(capacity) = self.capacity
+            && count > capacity
+        {
+            // The vendor accepted more than the capacity: it is at least that.
+            self.capacity = Some(count);
+        }
+        if let Some(quota) = quota {
+            self.announces = true;
+            let reset = now + quota.reset.unwrap_or(self.window);
+            let left = quota.remaining.saturating_sub(self.in_flight);
+            self.announced = Some((left, reset));
+        }
+        self.probe_upwards(now);
+    }
+
+    fn refused(&mut self, ticket: u64, now: Instant) {
+        self.remove(ticket);
+        if ticket <= self.confirmed_ticket {
+            // Sent before the capacity was confirmed: already accounted for.
+            return;
+        }
+        let count = self.in_window();
+        self.refusals_in_row = self.refusals_in_row.saturating_add(1);
+        let hold = self
+            .window
+            .mul_f64(HOLD_SHARE * 2f64.powi(self.refusals_in_row.min(16) as i32 - 1))
+            .min(self.window.mul_f64(MAX_HOLD_SHARE));
+        self.hold = self.hold.max(now + hold);
+        self.quiet_since = now;
+        self.probe_step = 1;
+        // Refused while probing above the last confirmed capacity: that capacity holds.
+        // Refused above the last confirmed capacity (probing): that capacity holds.
+        let near = self.capacity.is_some() && count >= self.confirmed;
+        let oldest = self.log.front().map(|(_, at)| *at);
+        let window = self.window;
+        let suspect = self.suspect.get_or_insert(Suspect {
+            count,
+            strikes: 0,
+            accepted: 0,
+            after_ticket: self.tickets,
+        });
+        suspect.count = suspect.count.min(count);
+        suspect.strikes += 1;
+        if near {
+            self.probe_wait = (self.probe_wait * 2.0).min(PROBE_AFTER_MAX);
+            self.learn(count, now);
+        } else if suspect.strikes >= STRIKES_TO_LEARN {
+            let learned = if suspect.accepted == 0 {
+                // Refused in a row: the window is full at this count.
+                suspect.count
+            } else {
+                // Refused between acceptances: the vendor accepts about as fast as its window
+                // frees, which may hold requests not ours (an earlier run's): learn the rate
+                // accepted so far, over the part of the window our requests cover.
+                let covered = oldest.map_or(window, |t| now.saturating_duration_since(t));
+                let share = covered.as_secs_f64() / window.as_secs_f64();
+                let rate = count as f64 / share.clamp(0.05, 1.0);
+                (rate.round() as u64).max(suspect.count)
+            };
+            self.learn(learned, now);
+        }
+    }
+
+    fn learn(&mut self, count: u64, now: Instant) {
+        let capacity = count.max(1);
+        self.suspect = None;
+        self.quiet_since = now;
+        self.probe_step = 1;
+        if self.capacity != Some(capacity) {
+            tracing::info!(
+                requests = capacity,
+                window_s = self.window.as_secs_f64(),
+                "learned the vendor's rate limit"
+            );
+        }
+        self.capacity = Some(capacity);
+        self.confirmed = capacity;
+        self.confirmed_ticket = self.tickets;
+    }
+
+    /// After half a window of quiet, one more request a window, then twice the last step.
+    fn probe_upwards(&mut self, now: Instant) {
+        let Some(capacity) = self.capacity else {
+            return;
+        };
+        if self.announces || self.suspect.is_some() {
+            return;
+        }
+        let quiet = now.saturating_duration_since(self.quiet_since);
+        if quiet < self.window.mul_f64(self.probe_wait) {
+            return;
+        }
+        // Above the ceiling a higher capacity changes nothing.
+        if let Some(ceiling) = self.ceiling
+            && capacity as f64 >= ceiling * self.window.as_secs_f64()
+        {
+            return;
+        }
+        if self.probe_step > 1 {
+            // The last step went unrefused: the limit moved, keep probing every window.
+            self.probe_wait = PROBE_AFTER;
+        }
+        self.capacity = Some(capacity.saturating_add(self.probe_step));
+        self.probe_step = self.probe_step.saturating_mul(2);
+        self.quiet_since = now;
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_429_halves_the_rate_but_not_below_what_the_vendor_accepted() {
-        let limiter = AdaptiveLimiter::new(Some(6000));
-        limiter.throttled();
-        assert_eq!(limiter.per_minute(), Some(3000.0), "halved");
-        limiter.throttled();
-        assert_eq!(limiter.per_minute(), Some(1500.0), "halved again");
-        // 60 accepted in the last two seconds: the floor is four fifths of 30 a second.
-        for _ in 0..60 {
-            limiter.succeeded();
-        }
-        limiter.throttled();
-        limiter.throttled();
-        limiter.throttled();
-        let floor = limiter.per_minute().expect("limited");
-        assert!((floor - 30.0 * 0.8 * 60.0).abs() < 1e-6, "{floor}");
-    }
-
-    #[test]
-    fn without_a_ceiling_it_is_unlimited_until_a_429() {
-        let limiter = AdaptiveLimiter::new(None);
-        for _ in 0..5 {
-            assert_eq!(limiter.reserve(), Duration::ZERO);
-        }
-        assert_eq!(limiter.per_minute(), None);
-        std::thread::sleep(Duration::from_millis(5));
-        let _ = limiter.reserve();
-        limiter.throttled();
-        assert!(limiter.per_minute().is_some());
-        // The next slot is now spaced out.
-        let _ = limiter.reserve();
-        assert!(limiter.reserve() > Duration::ZERO);
-    }
-
-    #[test]
-    fn requests_are_spaced_at_the_rate() {
-        let limiter = AdaptiveLimiter::new(Some(60));
-        assert_eq!(limiter.reserve(), Duration::ZERO);
-        let second = limiter.reserve();
-        assert!(second > Duration::from_millis(900) && second <= Duration::from_secs(1));
-    }
-}
+mod tests;

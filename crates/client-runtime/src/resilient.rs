@@ -25,7 +25,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::Limits;
-use crate::rate_limit::AdaptiveLimiter;
+use crate::rate_limit::{AdaptiveLimiter, Answer, DEFAULT_WINDOW, Slot};
 use crate::retry::{self, RetryPolicy};
 use crate::transport::{Exec, ExecFuture};
 
@@ -123,6 +123,9 @@ pub struct Resilient {
     policy: RetryPolicy,
     limits: Limits,
     limiter: AdaptiveLimiter,
+    /// The configured ceiling and window, kept so that either can be set first.
+    per_minute: Option<u32>,
+    window: Duration,
     headers: HeaderMap,
     observer: Option<RetryObserver>,
     body_hint: Option<BodyHint>,
@@ -157,6 +160,8 @@ impl Resilient {
             policy: RetryPolicy::default(),
             limits: Limits::default(),
             limiter: AdaptiveLimiter::new(None),
+            per_minute: None,
+            window: DEFAULT_WINDOW,
             headers: HeaderMap::new(),
             observer: None,
             body_hint: None,
@@ -175,11 +180,25 @@ impl Resilient {
         self
     }
 
-    /// Starts the adaptive rate limiter at `per_minute` requests (`None`: unlimited until
-    /// the first 429).
+    /// Never sends faster than `per_minute` requests (`None`: no ceiling; the vendor's own
+    /// limit is learned from its 429s and announced quota either way).
     pub fn rate_limit_per_minute(mut self, per_minute: Option<u32>) -> Self {
-        self.limiter = AdaptiveLimiter::new(per_minute);
+        self.per_minute = per_minute;
+        self.limiter = AdaptiveLimiter::with_window(per_minute, self.window);
         self
+    }
+
+    /// The window the vendor counts requests over (default a minute): the limiter learns
+    /// how many it accepts in it.
+    pub fn rate_limit_window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self.limiter = AdaptiveLimiter::with_window(self.per_minute, window);
+        self
+    }
+
+    /// The vendor's limit as learned so far: requests per window, and the window.
+    pub fn learned_limit(&self) -> Option<(u64, Duration)> {
+        self.limiter.capacity()
     }
 
     /// Headers sent on every request that does not set them itself.
@@ -211,8 +230,9 @@ impl Resilient {
         }
     }
 
-    async fn throttle(&self) {
-        let wait = self.limiter.reserve();
+    async fn throttle(&self) -> Slot {
+        let slot = self.limiter.reserve();
+        let wait = slot.wait;
         if !wait.is_zero() {
             tracing::debug!(
                 vendor = self.label,
@@ -222,6 +242,7 @@ impl Resilient {
             self.emit(RetryEvent::Throttled { wait });
             tokio::time::sleep(wait).await;
         }
+        slot
     }
 
     /// Waits before attempt `attempt + 1` if the policy allows; false when it does not.
@@ -272,10 +293,12 @@ impl Resilient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.throttle().await;
+            let slot = self.throttle().await;
             // A request whose body cannot be cloned is sent once.
             let Some(this_try) = request.try_clone() else {
-                return match self.attempt(client, request).await {
+                let outcome = self.attempt(client, request).await;
+                self.limiter.answered(slot, Answer::Accepted(None));
+                return match outcome {
                     Attempt::Answer(buffered) => Ok(*buffered),
                     Attempt::Failed(err) => Err(Failure::Http(err)),
                     Attempt::Stalled => Err(self.stalled(attempt)),
@@ -311,13 +334,17 @@ impl Resilient {
                     } else {
                         None
                     };
-                    // A 429 that says how long to wait is answered by waiting that long; one
-                    // that does not is the signal the rate limiter adapts to.
-                    if buffered.status == StatusCode::TOO_MANY_REQUESTS && hint.is_none() {
-                        self.limiter.throttled();
-                    } else if buffered.status.is_success() {
-                        self.limiter.succeeded();
-                    }
+                    // A 429 that says how long to wait holds every request that long; one
+                    // that does not is the signal the rate limiter learns from.
+                    let answer = match (buffered.status, hint) {
+                        (StatusCode::TOO_MANY_REQUESTS, None) => Answer::Refused,
+                        (_, Some(hint)) => Answer::Hinted(hint),
+                        _ => Answer::Accepted(crate::quota_headers::announced(
+                            &buffered.headers,
+                            SystemTime::now(),
+                        )),
+                    };
+                    self.limiter.answered(slot, answer);
                     if transient {
                         let reason = format!("HTTP {}", buffered.status.as_u16());
                         if self
@@ -330,6 +357,8 @@ impl Resilient {
                     return Ok(buffered);
                 }
                 Attempt::Stalled => {
+                    // The vendor may have counted it: the limiter does.
+                    self.limiter.answered(slot, Answer::Accepted(None));
                     let reason = "timed out".to_owned();
                     if !self
                         .wait_to_retry(attempt, None, &mut schedule, &mut waited, reason)
@@ -338,8 +367,12 @@ impl Resilient {
                         return Err(self.stalled(attempt));
                     }
                 }
-                Attempt::TooLarge(size) => return Err(self.too_large(size)),
+                Attempt::TooLarge(size) => {
+                    self.limiter.answered(slot, Answer::Accepted(None));
+                    return Err(self.too_large(size));
+                }
                 Attempt::Failed(err) if !err.is_builder() && !err.is_redirect() => {
+                    self.limiter.answered(slot, Answer::Accepted(None));
                     let reason = if err.is_timeout() {
                         "timed out"
                     } else if err.is_connect() {
@@ -354,7 +387,10 @@ impl Resilient {
                         return Err(Failure::Http(err));
                     }
                 }
-                Attempt::Failed(err) => return Err(Failure::Http(err)),
+                Attempt::Failed(err) => {
+                    self.limiter.answered(slot, Answer::Accepted(None));
+                    return Err(Failure::Http(err));
+                }
             }
         }
     }

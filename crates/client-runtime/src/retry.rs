@@ -59,7 +59,7 @@ pub(crate) fn full_jitter(step: Duration) -> Duration {
 
 /// The wait a 429 or 503 response asks for: `Retry-After` (seconds or an HTTP date), then
 /// the vendor's body field (`body_hint`, e.g. Hoko's `retryAfter`), then `X-RateLimit-Reset`
-/// (seconds, or a unix time when it is that large).
+/// or `RateLimit-Reset` (seconds, fractions allowed, or a unix time when it is that large).
 pub fn hinted_wait(
     headers: &HeaderMap,
     body_hint: Option<Duration>,
@@ -82,15 +82,8 @@ pub fn hinted_wait(
     if body_hint.is_some() {
         return body_hint;
     }
-    let reset = header("x-ratelimit-reset")?.parse::<u64>().ok()?;
-    // Unix times are ~1.7e9; a delay that large would be 50 years.
-    const UNIX_TIME_FLOOR: u64 = 1_000_000_000;
-    if reset >= UNIX_TIME_FLOOR {
-        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(reset);
-        Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-    } else {
-        Some(Duration::from_secs(reset))
-    }
+    let reset = header("x-ratelimit-reset").or_else(|| header("ratelimit-reset"))?;
+    crate::quota_headers::reset_after(reset, now)
 }
 
 #[cfg(test)]

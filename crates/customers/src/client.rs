@@ -36,6 +36,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     page_size: Option<u32>,
     rate_limit_per_minute: Option<Option<u32>>,
+    rate_limit_window: std::time::Duration,
     retry: RetryPolicy,
     limits: Limits,
     options: ConvertOptions,
@@ -97,6 +98,14 @@ impl ClientBuilder {
     /// At most `per_minute` requests a minute (`None`: no client-side limit).
     pub fn rate_limit_per_minute(mut self, per_minute: Option<u32>) -> Self {
         self.rate_limit_per_minute = Some(per_minute);
+        self
+    }
+
+    /// The window the vendor counts requests over (default a minute, as vendors that
+    /// publish a limit count): the client learns how many the vendor accepts in it from
+    /// its 429s, whatever the configured rate.
+    pub fn rate_limit_window(mut self, window: std::time::Duration) -> Self {
+        self.rate_limit_window = window;
         self
     }
 
@@ -175,6 +184,7 @@ impl ClientBuilder {
             .retry(self.retry)
             .limits(self.limits)
             .rate_limit_per_minute(limit)
+            .rate_limit_window(self.rate_limit_window)
             .default_headers(self.headers);
         let capturing = Arc::new(Capturing::new(vendor, resilient, self.observer.clone()));
         let connection = api.connect(
@@ -310,6 +320,7 @@ impl CustomersClient {
             base_url: None,
             page_size: None,
             rate_limit_per_minute: None,
+            rate_limit_window: client_runtime::DEFAULT_WINDOW,
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             options: ConvertOptions::default(),

@@ -1,7 +1,8 @@
 //! Rate limits that adapt: against a vendor allowing half the client's configured rate, and
 //! with the client's limiter off, an export lists every customer exactly once and fewer than
 //! 5% of its requests meet a 429. HelpCrunch's fake (no wait hint on its 429) keeps a sliding
-//! window whose minute is scaled down to 0.6 s.
+//! window whose minute is scaled down to 0.6 s, and the client is told its window is 0.6 s
+//! (as it counts a minute against a real vendor).
 //!
 //! The export is 400 requests long: the limiter learns the vendor's rate from its first
 //! 429s, and in an export of 200 those alone came to 2.4%–2.9%, and to 5.2% on a loaded
@@ -32,6 +33,7 @@ async fn export(client_per_minute: Option<u32>) {
     .base_url(fake.base_url())
     .page_size(50)
     .rate_limit_per_minute(client_per_minute)
+    .rate_limit_window(Duration::from_secs_f64(60.0 * SCALE))
     .retry(RetryPolicy {
         base_delay: Duration::from_millis(20),
         max_delay: Duration::from_millis(600),

@@ -27,6 +27,7 @@ use std::sync::Arc;
 pub use data::records;
 pub use env::credential_env;
 pub use exchanges::Exchange;
+pub use faults::RateWindow;
 pub use routes::Vendor;
 use tokio::sync::oneshot;
 
@@ -56,6 +57,8 @@ pub struct FakeConfig {
     pub seed: u64,
     /// Requests allowed per minute before it answers 429 the vendor's way.
     pub rate_limit_per_minute: Option<u32>,
+    /// How the rate limit counts: a sliding minute, fixed minutes, fixed minutes announced.
+    pub rate_limit_window: RateWindow,
     /// Share of requests (0.0..=1.0) that get a fault instead of an answer.
     pub fault_rate: f64,
     /// Whether to keep every exchange for [`FakeServer::exchanges`] (tests only: it holds
@@ -82,6 +85,7 @@ impl FakeConfig {
             customers: 100,
             seed: 1,
             rate_limit_per_minute: None,
+            rate_limit_window: RateWindow::Sliding,
             fault_rate: 0.0,
             record_exchanges: false,
             time_scale: 1.0,
@@ -105,6 +109,12 @@ impl FakeConfig {
     /// Answering 429 after `per_minute` requests a minute.
     pub fn rate_limit_per_minute(mut self, per_minute: u32) -> Self {
         self.rate_limit_per_minute = Some(per_minute);
+        self
+    }
+
+    /// Counting the rate limit the `kind` way.
+    pub fn rate_limit_window(mut self, kind: RateWindow) -> Self {
+        self.rate_limit_window = kind;
         self
     }
 
