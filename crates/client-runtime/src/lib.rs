@@ -27,7 +27,7 @@ pub use futures::Stream;
 pub use headers::{AuthError, AuthHeaders, authenticated_client};
 pub use limits::Limits;
 pub use page_shape::{Measured, PageShape};
-pub use paging::{PageCursor, Paged, Paging, pages};
+pub use paging::{PageCursor, Paged, Paging, PagingEnd, pages};
 pub use quota_headers::{Quota, announced};
 pub use rate_limit::{AdaptiveLimiter, Answer, DEFAULT_WINDOW, Slot};
 pub use redirect::{RedirectRefused, same_origin};

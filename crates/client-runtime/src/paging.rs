@@ -57,23 +57,46 @@ impl Default for PageCursor {
     }
 }
 
+/// Why a page was the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagingEnd {
+    /// It held no records.
+    EmptyPage,
+    /// It reached the total the vendor reported with it.
+    TotalReached {
+        /// The total.
+        total: u64,
+    },
+}
+
 impl Paging {
     /// Where the page after the one at `at` starts, given that it held `records` records and
     /// the vendor reported `total`; `None` when it was the last.
     pub fn next(self, at: PageCursor, records: usize, total: Option<u64>) -> Option<PageCursor> {
+        self.step(at, records, total).ok()
+    }
+
+    /// [`Paging::next`], saying why when the page was the last.
+    pub fn step(
+        self,
+        at: PageCursor,
+        records: usize,
+        total: Option<u64>,
+    ) -> Result<PageCursor, PagingEnd> {
         let records = records as u64;
         if records == 0 {
-            return None;
+            return Err(PagingEnd::EmptyPage);
         }
         let next = PageCursor {
             offset: at.offset.saturating_add(records),
             page: at.page.saturating_add(1),
         };
-        let last = match self {
-            Paging::OffsetUntilShortPage | Paging::PageNumberUntilEmpty => false,
-            Paging::OffsetUntilTotal => total.is_some_and(|total| next.offset >= total),
-        };
-        (!last).then_some(next)
+        match (self, total) {
+            (Paging::OffsetUntilTotal, Some(total)) if next.offset >= total => {
+                Err(PagingEnd::TotalReached { total })
+            }
+            _ => Ok(next),
+        }
     }
 }
 
@@ -149,6 +172,11 @@ mod tests {
         // Without a total, a short page needs its confirmation too.
         assert_eq!(counted.next(AT, 9, None).map(|c| c.offset), Some(29));
         assert_eq!(counted.next(AT, 0, Some(100)), None);
+        assert_eq!(
+            counted.step(AT, 10, Some(30)),
+            Err(PagingEnd::TotalReached { total: 30 })
+        );
+        assert_eq!(counted.step(AT, 0, Some(100)), Err(PagingEnd::EmptyPage));
     }
 
     #[test]

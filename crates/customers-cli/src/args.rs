@@ -139,6 +139,16 @@ pub struct ClientArgs {
     /// 0: no limit).
     #[arg(long, value_name = "R", env = "CUSTOMERS_RATE_LIMIT_PER_MINUTE")]
     pub rate_limit_per_minute: Option<u32>,
+    /// Seconds the vendor counts its rate limit over: the client learns how many requests
+    /// the vendor accepts in that window from its 429s.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        value_parser = positive_seconds,
+        env = "CUSTOMERS_RATE_LIMIT_WINDOW"
+    )]
+    pub rate_limit_window: f64,
     /// Seconds a response may send nothing before the attempt times out (it is retried).
     #[arg(
         long,
@@ -271,9 +281,24 @@ pub struct MockArgs {
     /// Answer 429 the vendor's way above this many requests a minute.
     #[arg(long, value_name = "R")]
     pub rate_limit_per_minute: Option<u32>,
+    /// How the rate limit counts: any rolling minute, fixed minutes, or fixed minutes that
+    /// announce what is left (`X-RateLimit-Remaining` / `-Reset`).
+    #[arg(long, value_enum, default_value_t = RateWindowArg::Sliding)]
+    pub rate_limit_window: RateWindowArg,
     /// Share of requests (0..1) answered with 429, 503, a reset, a truncated body or a stall.
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_rate)]
     pub fault_rate: f64,
+}
+
+/// `--rate-limit-window` of `customers mock`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RateWindowArg {
+    /// Any rolling minute.
+    Sliding,
+    /// Fixed minutes, no quota announced.
+    Fixed,
+    /// Fixed minutes announcing what is left.
+    Announced,
 }
 
 #[derive(Args)]

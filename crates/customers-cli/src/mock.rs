@@ -3,9 +3,9 @@
 use std::io::Write;
 
 use customers::{Credentials, Vendor};
-use fake_vendors::{FakeConfig, FakeServer};
+use fake_vendors::{FakeConfig, FakeServer, RateWindow};
 
-use crate::args::{DemoArgs, MockArgs};
+use crate::args::{DemoArgs, MockArgs, RateWindowArg};
 use crate::exit::Failure;
 
 use crate::say::say;
@@ -19,6 +19,11 @@ pub async fn serve(args: MockArgs) -> Result<(), Failure> {
         .fault_rate(args.fault_rate);
     config.port = args.port;
     config.rate_limit_per_minute = args.rate_limit_per_minute;
+    config.rate_limit_window = match args.rate_limit_window {
+        RateWindowArg::Sliding => RateWindow::Sliding,
+        RateWindowArg::Fixed => RateWindow::Fixed,
+        RateWindowArg::Announced => RateWindow::FixedAnnounced,
+    };
     let fake = FakeServer::start(config)
         .await
         .map_err(|e| Failure::usage(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;

@@ -159,6 +159,8 @@ impl Target {
         {
             builder = builder.rate_limit_per_minute(Some(limit));
         }
+        builder =
+            builder.rate_limit_window(std::time::Duration::from_secs_f64(flags.rate_limit_window));
         Ok(builder.build()?)
     }
 }

@@ -256,6 +256,16 @@ impl Shared {
         });
     }
 
+    /// The listing ended: logged (`-v` shows it) and reported.
+    pub fn ended(&self, reason: crate::EndReason, pages: u32) {
+        tracing::info!(vendor = %self.vendor, pages, "listing ended: {reason}");
+        self.emit(Event::End {
+            vendor: self.vendor,
+            reason,
+            pages,
+        });
+    }
+
     pub fn emit(&self, event: Event) {
         if let Some(observer) = &self.observer {
             observer(&event);
@@ -439,6 +449,7 @@ impl CustomersClient {
             .decode_lookup(body, id, &shared.options)
             .map_err(|err| Error::from(err).with_status(captured.status.as_u16()))?;
         let page = shared.accept(page)?;
+        shared.ended(crate::EndReason::Lookup, 1);
         page.customers
             .into_iter()
             .next()

@@ -54,8 +54,10 @@
 //! `Result<Customer, Error>`, a few pages in memory at most: Hoko `take`/`skip` until an
 //! empty page; CareCloud `count`/`offset` until `total_items`; BotPenguin `page` until an empty
 //! page (its page size is undocumented and never guessed); Gleantap `limit`/`offset` in the
-//! body until an empty page; HelpCrunch `offset`/`limit` until `total`. A page that repeats the
-//! previous page's ids ends the stream with [`ErrorKind::PagingLoop`].
+//! body until an empty page; HelpCrunch `offset`/`limit` until `total`. Without a total, a short
+//! page of customers already listed also ends it (a list growing at its head); a page that
+//! otherwise repeats the previous page's ids ends the stream with [`ErrorKind::PagingLoop`].
+//! Each listing's end is reported as an [`Event::End`] with its [`EndReason`].
 //! [`CustomersClient::pages`] yields the same listing a [`Page`] at a time, each with the
 //! [`PageCursor`] of the next; a cursor saved anywhere (it is serde) lets a new client,
 //! in another process, go on from there (the `customers-sync` crate checkpoints with it).
@@ -63,7 +65,9 @@
 //! 429, 503 and connection failures are retried under a [`RetryPolicy`] (attempts and a
 //! total wait budget), waiting as `Retry-After`, Hoko's `retryAfter` or `X-RateLimit-Reset`
 //! say, else with capped exponential backoff and full jitter. A client-side rate limiter
-//! keeps long exports under quota (HelpCrunch 120 requests a minute by default).
+//! learns the vendor's limit over its window (a minute by default,
+//! [`ClientBuilder::rate_limit_window`]) from 429s without a wait hint and from an announced
+//! quota, and never exceeds the configured rate (HelpCrunch 120 requests a minute by default).
 //!
 //! # Filters
 //!
@@ -114,7 +118,7 @@ pub use customer::{Customer, Status};
 pub use decode::{DecodeError, DecodedPage, decode_page};
 pub use drift::{Drift, DriftReport, UnreadableRecord};
 pub use error::{Error, ErrorKind};
-pub use events::{Event, Observer};
+pub use events::{EndReason, Event, Observer};
 pub use options::{ConvertOptions, UnknownTimeZone};
 pub use paging::{Page, PageCursor};
 pub use query::{Query, SortOrder};

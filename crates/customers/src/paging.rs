@@ -63,12 +63,20 @@ struct State {
     prefetch: std::collections::VecDeque<Prefetch>,
     /// The previous page's records and total, as its decode found them, and its body's size.
     previous: Option<(client_runtime::Measured, usize)>,
+    /// Whether the previous page held fewer records than asked for.
+    previous_short: bool,
+    /// Whether the vendor's total changed between two pages: pages are then requested one
+    /// ahead only, in order (side by side, one would often be requested again).
+    total_moved: bool,
 }
 
 /// A page requested ahead: the cursor it was requested for and its response to come.
 struct Prefetch {
     cursor: Cursor,
     response: crate::read_ahead::AbortOnDrop<Result<Captured, Error>>,
+    /// Requested before the page before it had arrived: the vendor may have served the two
+    /// in either order.
+    concurrent: bool,
 }
 
 /// Every page of customers matching `query`, from `from` on.
@@ -89,6 +97,8 @@ pub(crate) fn pages(
         rejected,
         prefetch: std::collections::VecDeque::new(),
         previous: None,
+        previous_short: false,
+        total_moved: false,
     };
     futures::stream::unfold(state, step)
 }
@@ -118,6 +128,9 @@ async fn step(mut state: State) -> Option<(Result<Page, Error>, State)> {
     if let Some(limit) = state.shared.max_pages
         && state.pages >= limit
     {
+        state
+            .shared
+            .ended(crate::EndReason::PageLimit { pages: limit }, state.pages);
         let err = Error::new(state.shared.vendor, ErrorKind::PageLimit { pages: limit })
             .with_message(format!(
                 "stopped after {limit} pages, the page limit, with more announced"
@@ -131,10 +144,13 @@ async fn step(mut state: State) -> Option<(Result<Page, Error>, State)> {
             state.previous_ids = ids;
             let mut kept = Vec::with_capacity(customers.len());
             for customer in customers {
+                // Every id goes in, matching or not: a page of repeats is then recognised
+                // whatever the query (see `fetch`).
+                let new = state.seen.insert(&customer.id);
                 if !state.query.matches(&customer) {
                     continue;
                 }
-                if !state.seen.insert(&customer.id) {
+                if !new {
                     state.shared.repeated(&customer.id);
                     continue;
                 }
@@ -152,17 +168,25 @@ async fn step(mut state: State) -> Option<(Result<Page, Error>, State)> {
 }
 
 /// The response for the page at `cursor`: the one requested ahead if there is one for
-/// this cursor (requests ahead for other cursors are dropped), else a request now.
-async fn response(state: &mut State, cursor: Cursor) -> Result<Captured, Error> {
+/// this cursor (requests ahead for other cursors are dropped), else a request now; and
+/// whether it was requested before the page before it had arrived.
+async fn response(state: &mut State, cursor: Cursor) -> Result<(Captured, bool), Error> {
     while let Some(prefetch) = state.prefetch.pop_front() {
         if prefetch.cursor == cursor {
             if let Some(outcome) = prefetch.response.join().await {
-                return outcome;
+                return outcome.map(|captured| (captured, prefetch.concurrent));
             }
             break;
         }
     }
     state.prefetch.clear();
+    request_now(state, cursor)
+        .await
+        .map(|captured| (captured, false))
+}
+
+/// The page at `cursor`, requested now.
+async fn request_now(state: &State, cursor: Cursor) -> Result<Captured, Error> {
     let request = PageRequest {
         query: &state.query,
         offset: cursor.offset(),
@@ -202,7 +226,7 @@ async fn prefetch_next(state: &mut State, cursor: Cursor, body: &[u8]) {
     };
     let ahead = match (api.paging(), measured.total) {
         (client_runtime::Paging::OffsetUntilTotal, Some(_))
-            if state.shared.transport.unlimited() =>
+            if state.shared.transport.unlimited() && !state.total_moved =>
         {
             AHEAD_WITH_TOTAL
         }
@@ -233,7 +257,7 @@ async fn prefetch_next(state: &mut State, cursor: Cursor, body: &[u8]) {
         .take_while(|(prefetch, cursor)| prefetch.cursor == **cursor)
         .count();
     state.prefetch.truncate(kept);
-    for next in wanted.into_iter().skip(kept) {
+    for (k, next) in wanted.into_iter().enumerate().skip(kept) {
         let (shared, query) = (state.shared.clone(), state.query.clone());
         let task = runtime.spawn(async move {
             let request = PageRequest {
@@ -247,6 +271,9 @@ async fn prefetch_next(state: &mut State, cursor: Cursor, body: &[u8]) {
         state.prefetch.push_back(Prefetch {
             cursor: next,
             response: crate::read_ahead::AbortOnDrop::new(task),
+            // The first page ahead follows this one, which has arrived; the others go
+            // side by side with the pages before them.
+            concurrent: k > 0,
         });
     }
     // A new task waits in this worker's next-task slot, which other workers cannot take:
@@ -255,44 +282,87 @@ async fn prefetch_next(state: &mut State, cursor: Cursor, body: &[u8]) {
 }
 
 /// Fetches and decodes the page at `cursor`: its customers, the next cursor and its ids.
+///
+/// A page requested side by side with the one before it may have been served first: if
+/// the vendor's total moved between the two, records may have shifted past the page
+/// boundary unseen, so that page is requested again, after its predecessor.
 async fn fetch(
     state: &mut State,
     cursor: Cursor,
 ) -> Result<(Vec<Customer>, Option<Cursor>, PageIds), Error> {
-    let captured = response(state, cursor).await?;
     let shared = state.shared.clone();
     let vendor = shared.vendor;
     let api = vendor.api();
-    let body = success_body(vendor, &captured)?;
-    prefetch_next(state, cursor, body).await;
-    let page = api
-        .decode_page(body, &shared.options)
-        .map_err(|err| Error::from(err).with_status(captured.status.as_u16()))?;
-    // Records without a readable id are in the drift report, but they were on the page:
-    // they count for paging.
-    let len = page.customers.len() + page.drift.unreadable.len();
-    let page = shared.accept(page)?;
+    let (mut captured, mut concurrent) = response(state, cursor).await?;
+    let (page, len) = loop {
+        let body = success_body(vendor, &captured)?;
+        // The next pages are requested before this one decodes, so that they overlap.
+        prefetch_next(state, cursor, body).await;
+        let page = api
+            .decode_page(body, &shared.options)
+            .map_err(|err| Error::from(err).with_status(captured.status.as_u16()))?;
+        let before = state.previous.and_then(|(previous, _)| previous.total);
+        if state.previous.is_some() && page.total != before {
+            state.total_moved = true;
+        }
+        if concurrent && page.total != before {
+            tracing::debug!(%vendor, offset = cursor.offset(), "the total moved: the page requested side by side is requested again");
+            state.prefetch.clear();
+            captured = request_now(state, cursor).await?;
+            concurrent = false;
+            continue;
+        }
+        // Records without a readable id are in the drift report, but they were on the page:
+        // they count for paging.
+        let len = page.customers.len() + page.drift.unreadable.len();
+        break (shared.accept(page)?, len);
+    };
     tracing::info!(%vendor, offset = cursor.offset(), page = cursor.page(), records = len, "page");
     shared.emit(Event::Page {
         vendor,
         records: len,
     });
+    let short = api.max_page_size().is_some() && (len as u64) < u64::from(shared.page_size.get());
+    let all_repeats = len > 0
+        && len == page.customers.len()
+        && page.customers.iter().all(|c| state.seen.contains(&c.id));
     let ids = PageIds::new(&state.id_keys, page.customers.iter().map(|c| c.id.as_str()));
-    if ids.len() > 0 && ids == state.previous_ids {
-        return Err(
-            Error::new(vendor, ErrorKind::PagingLoop).with_message(format!(
-                "the page at offset {} (page {}) repeats the previous page's {} customers",
-                cursor.offset(),
-                cursor.page(),
-                ids.len()
-            )),
-        );
+    let step = api.paging().step(cursor, len, page.total);
+    let (next, end) = match step {
+        // Without a total, a short page that only repeats what was listed is the end of a
+        // list that grows at its head: the next offset would serve the same records again.
+        Ok(_) if short && all_repeats && page.total.is_none() => {
+            (None, Some(crate::EndReason::ShortPageOfRepeats))
+        }
+        Ok(next) => {
+            if ids.len() > 0 && ids == state.previous_ids {
+                return Err(
+                    Error::new(vendor, ErrorKind::PagingLoop).with_message(format!(
+                        "the page at offset {} (page {}) repeats the previous page's {} customers",
+                        cursor.offset(),
+                        cursor.page(),
+                        ids.len()
+                    )),
+                );
+            }
+            (Some(next), None)
+        }
+        Err(client_runtime::PagingEnd::EmptyPage) if state.previous_short => {
+            (None, Some(crate::EndReason::ShortPageConfirmed))
+        }
+        Err(client_runtime::PagingEnd::EmptyPage) => (None, Some(crate::EndReason::EmptyPage)),
+        Err(client_runtime::PagingEnd::TotalReached { total }) => {
+            (None, Some(crate::EndReason::TotalReached { total }))
+        }
+    };
+    if let Some(reason) = end {
+        shared.ended(reason, state.pages);
     }
-    let next = api.paging().next(cursor, len, page.total);
+    state.previous_short = short;
     let measured = client_runtime::Measured {
         records: len,
         total: page.total,
     };
-    state.previous = Some((measured, body.len()));
+    state.previous = Some((measured, captured.body.len()));
     Ok((page.customers, next, ids))
 }

@@ -63,6 +63,12 @@ impl SeenIds {
         true
     }
 
+    /// Whether `id` is there.
+    pub fn contains(&self, id: &str) -> bool {
+        let hash = self.keys.hash_one(id);
+        contains(&self.sorted, hash) || self.recent.contains(&hash)
+    }
+
     /// How many ids it holds.
     #[cfg(test)]
     pub fn len(&self) -> usize {
@@ -128,8 +134,10 @@ mod tests {
             assert!(seen.insert(&format!("id-{i}")), "{i}");
         }
         for i in (0..50_000).step_by(7) {
+            assert!(seen.contains(&format!("id-{i}")), "{i} is there");
             assert!(!seen.insert(&format!("id-{i}")), "{i} again");
         }
+        assert!(!seen.contains("id-50000"));
         assert!(seen.insert("id-50000"));
         assert_eq!(seen.len(), 50_001);
         assert!(seen.sorted.windows(2).all(|w| w[0] < w[1]), "sorted");

@@ -6,7 +6,7 @@ mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use customers::{ErrorKind, Event, Query, Vendor};
+use customers::{EndReason, ErrorKind, Event, Query, Vendor};
 use support::{BOTPENGUIN_PAGE, Paged, client, collect, id, list_path, record};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -60,6 +60,19 @@ impl Respond for Endless {
             .collect();
         ResponseTemplate::new(200).set_body_json(Paged::body(self.vendor, items, usize::MAX))
     }
+}
+
+/// Why the listing said it ended, from its events (the last end, and how many it reported).
+fn end_of(events: &support::Events) -> (Option<EndReason>, usize) {
+    let events = events.lock().map(|e| e.clone()).unwrap_or_default();
+    let ends: Vec<EndReason> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::End { reason, .. } => Some(*reason),
+            _ => None,
+        })
+        .collect();
+    (ends.last().copied(), ends.len())
 }
 
 #[tokio::test]
@@ -124,7 +137,7 @@ async fn a_vendor_serving_fewer_than_asked_is_paged_to_the_end() {
             })
             .mount(&server)
             .await;
-        let (client, _) = client(vendor, &server.uri());
+        let (client, events) = client(vendor, &server.uri());
         let ids: Vec<String> = collect(&client, Query::new())
             .await
             .into_iter()
@@ -132,6 +145,11 @@ async fn a_vendor_serving_fewer_than_asked_is_paged_to_the_end() {
             .collect();
         let expected: Vec<String> = (0..30).map(|i| id(vendor, i)).collect();
         assert_eq!(ids, expected, "{vendor}: every customer, in order");
+        let expected_end = match vendor {
+            Vendor::CareCloud | Vendor::HelpCrunch => EndReason::TotalReached { total: 30 },
+            _ => EndReason::ShortPageConfirmed,
+        };
+        assert_eq!(end_of(&events), (Some(expected_end), 1), "{vendor}");
     }
 }
 
@@ -146,10 +164,17 @@ async fn a_server_that_never_ends_stops_at_the_page_limit() {
         })
         .mount(&server)
         .await;
+    let events: support::Events = Default::default();
+    let sink = events.clone();
     let client = customers::CustomersClient::builder(support::credentials(vendor))
         .base_url(server.uri())
         .rate_limit_per_minute(None)
         .max_pages(Some(5))
+        .observer(std::sync::Arc::new(move |event: &Event| {
+            if let Ok(mut events) = sink.lock() {
+                events.push(event.clone());
+            }
+        }))
         .build()
         .expect("client builds");
     let items = collect(&client, Query::new()).await;
@@ -159,6 +184,10 @@ async fn a_server_that_never_ends_stops_at_the_page_limit() {
     let err = errors[0].as_ref().expect_err("an error");
     assert_eq!(err.kind(), &ErrorKind::PageLimit { pages: 5 });
     assert!(err.to_string().contains("stopped after 5 pages"), "{err}");
+    assert_eq!(
+        end_of(&events),
+        (Some(EndReason::PageLimit { pages: 5 }), 1)
+    );
     assert_eq!(
         server.received_requests().await.expect("recording").len(),
         5

@@ -27,6 +27,12 @@ pub(crate) trait Fake: Send + Sync + 'static {
     /// 429, the vendor's way (`wait_seconds` until the window frees up, of `limit` a minute).
     fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response;
 
+    /// Whether the list serves the newest customers first (so a growing list grows at the
+    /// end of creation order); otherwise it serves creation order and grows at its start.
+    fn newest_first(&self) -> bool {
+        false
+    }
+
     /// 503, the vendor's way.
     fn unavailable(&self) -> Response {
         (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response()

@@ -115,6 +115,10 @@ pub(crate) async fn misbehave(
     next: Next,
 ) -> Response {
     let vendor = state.config.vendor;
+    if !state.config.jitter.is_zero() {
+        let wait = state.config.jitter.mul_f64(state.jitter());
+        tokio::time::sleep(wait).await;
+    }
     let mut announce = None;
     if let Some(per_minute) = state.config.rate_limit_per_minute {
         let kind = state.config.rate_limit_window;

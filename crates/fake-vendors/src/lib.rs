@@ -74,6 +74,12 @@ pub struct FakeConfig {
     /// Customers, by index, that changed when the server started: a server-side change
     /// filter (Gleantap's `updated_since`) lists them as changed today.
     pub changed: Vec<usize>,
+    /// Customers added at the head of the list (where it starts as the vendor serves it)
+    /// after every list page served: a list that grows while it is paged.
+    pub grow_per_page: usize,
+    /// Each request waits a random time up to this before it is served, so that requests
+    /// sent side by side may be served in either order.
+    pub jitter: std::time::Duration,
 }
 
 impl FakeConfig {
@@ -91,6 +97,8 @@ impl FakeConfig {
             time_scale: 1.0,
             removed: Vec::new(),
             changed: Vec::new(),
+            grow_per_page: 0,
+            jitter: std::time::Duration::ZERO,
         }
     }
 
@@ -145,6 +153,18 @@ impl FakeConfig {
     /// With the customers of these indexes changed when the server starts.
     pub fn changed(mut self, indexes: impl IntoIterator<Item = usize>) -> Self {
         self.changed.extend(indexes);
+        self
+    }
+
+    /// Adding `count` customers at the head of the list after every list page served.
+    pub fn grow_per_page(mut self, count: usize) -> Self {
+        self.grow_per_page = count;
+        self
+    }
+
+    /// Serving each request after a random wait up to `jitter`.
+    pub fn jitter(mut self, jitter: std::time::Duration) -> Self {
+        self.jitter = jitter;
         self
     }
 

@@ -83,6 +83,7 @@ async fn list(
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
     };
-    let data = window(&state.records, (page - 1) * PAGE_SIZE, PAGE_SIZE);
+    let data = window(&state.served().records, (page - 1) * PAGE_SIZE, PAGE_SIZE);
+    state.page_served();
     Json(json!({"success": true, "message": "", "data": data, "code": 200})).into_response()
 }

@@ -154,7 +154,8 @@ async fn list(
             "error_data": {"invalid_params": [{"name": "count", "reason": "out_of_range", "value": params.count, "message": "count must be a number of at least 1"}]}}});
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     };
-    let matching: Vec<&Value> = state
+    let served = state.served();
+    let matching: Vec<&Value> = served
         .records
         .iter()
         .filter(|r| {
@@ -165,8 +166,11 @@ async fn list(
         })
         .collect();
     let total = matching.len();
-    Json(json!({"data": {"customers": window(matching, offset, count), "total_items": total}}))
-        .into_response()
+    let body =
+        json!({"data": {"customers": window(matching, offset, count), "total_items": total}});
+    drop(served);
+    state.page_served();
+    Json(body).into_response()
 }
 
 async fn one(
@@ -178,6 +182,7 @@ async fn one(
         return unauthorized();
     }
     match state
+        .served()
         .records
         .iter()
         .find(|r| r["customer_id"] == customer_id.as_str())

@@ -100,14 +100,18 @@ async fn list(
             None => return bad_request("updated_since must be a date (YYYY-MM-DD)"),
         },
     };
-    let matching: Vec<&Value> = state
+    let served = state.served();
+    let matching: Vec<&Value> = served
         .records
         .iter()
-        .zip(&state.changed_at)
+        .zip(&served.changed_at)
         .filter(|(_, changed)| since.is_none_or(|since| changed.date_naive() >= since))
         .map(|(record, _)| record)
         .filter(|r| body.get("_id").is_none_or(|id| &r["id"] == id))
         .filter(|r| body.get("email").is_none_or(|email| &r["email"] == email))
         .collect();
-    Json(json!({"members": window(matching, offset as usize, limit as usize)})).into_response()
+    let body = json!({"members": window(matching, offset as usize, limit as usize)});
+    drop(served);
+    state.page_served();
+    Json(body).into_response()
 }

@@ -163,16 +163,18 @@ async fn list(
     if !has_key(&headers) {
         return unauthorized();
     }
-    match paging(params.offset.as_ref(), params.limit.as_ref()) {
+    let response = match paging(params.offset.as_ref(), params.limit.as_ref()) {
         Ok((offset, limit)) => page(
-            state.records.iter().collect(),
+            state.served().records.iter().collect(),
             params.sort.as_deref(),
             params.order.as_deref(),
             offset,
             limit,
         ),
         Err(problem) => bad_paging(problem),
-    }
+    };
+    state.page_served();
+    response
 }
 
 async fn search(
@@ -196,7 +198,8 @@ async fn search(
         "customers.name" => Some("name"),
         _ => None,
     };
-    let mut matching: Vec<&Value> = state.records.iter().collect();
+    let served = state.served();
+    let mut matching: Vec<&Value> = served.records.iter().collect();
     for (i, filter) in filters.iter().enumerate() {
         let Some(key) = filter["field"].as_str().and_then(field) else {
             return errors(
@@ -228,6 +231,7 @@ async fn one(
         return unauthorized();
     }
     match state
+        .served()
         .records
         .iter()
         .find(|r| r["id"].as_u64().is_some_and(|n| n.to_string() == id))

@@ -49,6 +49,11 @@ impl Fake for FakeHoko {
         })
     }
 
+    fn newest_first(&self) -> bool {
+        // `sort` defaults to `desc` on createdAt.
+        true
+    }
+
     fn too_many_requests(&self, wait_seconds: u64, limit: u32) -> Response {
         let body = json!({"error": {"en": "Rate limit exceeded", "ar": "تم تجاوز حد المعدل"}, "retryAfter": wait_seconds});
         (
@@ -126,7 +131,8 @@ async fn list(
             );
         }
     };
-    let mut matching: Vec<&Value> = state
+    let served = state.served();
+    let mut matching: Vec<&Value> = served
         .records
         .iter()
         .filter(|r| params.id.as_deref().is_none_or(|id| r["id"] == id))
@@ -142,5 +148,7 @@ async fn list(
         matching.reverse();
     }
     let page = window(matching, skip, take);
+    drop(served);
+    state.page_served();
     Json(Value::Array(page)).into_response()
 }

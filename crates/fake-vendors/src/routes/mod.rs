@@ -8,7 +8,7 @@ pub(crate) mod helpcrunch;
 pub(crate) mod hoko;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
 use axum::http::HeaderMap;
@@ -77,11 +77,13 @@ impl std::fmt::Display for Vendor {
 /// What every request of one fake shares.
 pub(crate) struct State {
     pub config: FakeConfig,
-    pub records: Vec<Value>,
-    /// When each of `records` last changed, for a server-side change filter.
-    pub changed_at: Vec<chrono::DateTime<chrono::Utc>>,
+    /// The customers served now.
+    served: RwLock<Served>,
+    /// Customers not served yet, in creation order: a list that grows takes them.
+    unborn: Mutex<std::vec::IntoIter<(Value, chrono::DateTime<chrono::Utc>)>>,
     pub window: Mutex<Window>,
     rng: Mutex<fastrand::Rng>,
+    jitter_rng: Mutex<fastrand::Rng>,
     /// CareCloud tokens issued by login.
     pub tokens: Mutex<HashSet<String>>,
     /// Every exchange, when the configuration records them.
@@ -90,21 +92,84 @@ pub(crate) struct State {
 
 pub(crate) type SharedState = Arc<State>;
 
+/// The customers a fake serves, in creation order.
+#[derive(Default)]
+pub(crate) struct Served {
+    pub records: Vec<Value>,
+    /// When each of `records` last changed, for a server-side change filter.
+    pub changed_at: Vec<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Customers a growing list can take at most.
+const UNBORN_MAX: usize = 100_000;
+
 impl State {
     pub fn new(config: FakeConfig) -> Self {
-        let (records, changed_at) = config
-            .records_with_change_times(chrono::Utc::now())
-            .into_iter()
-            .unzip();
+        let now = chrono::Utc::now();
+        let unborn = if config.grow_per_page > 0 {
+            let all = crate::data::records_with_change_times(
+                config.vendor,
+                config.customers + UNBORN_MAX.min(config.grow_per_page * 10_000),
+                config.seed,
+            );
+            all.into_iter().skip(config.customers).collect()
+        } else {
+            Vec::new()
+        };
+        let (records, changed_at) = config.records_with_change_times(now).into_iter().unzip();
         State {
-            records,
-            changed_at,
+            served: RwLock::new(Served {
+                records,
+                changed_at,
+            }),
+            unborn: Mutex::new(unborn.into_iter()),
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
+            jitter_rng: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0x6a69)),
             window: Mutex::default(),
             tokens: Mutex::default(),
             exchanges: Mutex::default(),
             config,
         }
+    }
+
+    /// The customers served now, in creation order.
+    pub fn served(&self) -> std::sync::RwLockReadGuard<'_, Served> {
+        self.served
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A list page was served: a growing list takes its next customers, at the head of
+    /// the list as the vendor serves it.
+    pub fn page_served(&self) {
+        let grow = self.config.grow_per_page;
+        if grow == 0 {
+            return;
+        }
+        let born: Vec<_> = match self.unborn.lock() {
+            Ok(mut unborn) => unborn.by_ref().take(grow).collect(),
+            Err(_) => return,
+        };
+        let mut served = self
+            .served
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let at_end = self.config.vendor.fake().newest_first();
+        for (record, changed) in born {
+            if at_end {
+                served.records.push(record);
+                served.changed_at.push(changed);
+            } else {
+                served.records.insert(0, record);
+                served.changed_at.insert(0, changed);
+            }
+        }
+    }
+
+    /// A random share (0..1) of the jitter, from its own generator (the faults' draws stay
+    /// as the seed makes them).
+    pub fn jitter(&self) -> f64 {
+        self.jitter_rng.lock().map_or(0.0, |mut rng| rng.f64())
     }
 
     /// Draws from the fault generator with the configured fault rate.
