@@ -323,15 +323,18 @@ async fn fetch(
         records: len,
     });
     let short = api.max_page_size().is_some() && (len as u64) < u64::from(shared.page_size.get());
-    let all_repeats = len > 0
-        && len == page.customers.len()
-        && page.customers.iter().all(|c| state.seen.contains(&c.id));
+    // Checked only where it can end the list: a short page without a total.
+    let all_repeats = || {
+        len > 0
+            && len == page.customers.len()
+            && page.customers.iter().all(|c| state.seen.contains(&c.id))
+    };
     let ids = PageIds::new(&state.id_keys, page.customers.iter().map(|c| c.id.as_str()));
     let step = api.paging().step(cursor, len, page.total);
     let (next, end) = match step {
         // Without a total, a short page that only repeats what was listed is the end of a
         // list that grows at its head: the next offset would serve the same records again.
-        Ok(_) if short && all_repeats && page.total.is_none() => {
+        Ok(_) if short && page.total.is_none() && all_repeats() => {
             (None, Some(crate::EndReason::ShortPageOfRepeats))
         }
         Ok(next) => {
