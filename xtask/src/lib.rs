@@ -10,6 +10,7 @@ pub mod codegen;
 pub mod contract;
 pub mod drift;
 pub mod generate;
+pub mod impact;
 pub mod lint;
 pub mod overlay;
 pub mod paging;

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, contract, drift, find_workspace_root, lint, spec, vendors};
+use xtask::{codegen, contract, drift, find_workspace_root, impact, lint, spec, vendors};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Workspace automation")]
@@ -42,6 +42,23 @@ enum Command {
     Drift {
         /// The drift report (JSON).
         report: std::path::PathBuf,
+    },
+    /// What the changes since a base revision mean: spec changes classified for deployed
+    /// clients, each crate's Rust API change and the version it needs, the facade's
+    /// snapshots that move.
+    Impact {
+        /// The revision to compare the working tree with.
+        #[arg(long, default_value = "HEAD")]
+        base: String,
+        /// `markdown` is ready to paste into a pull request; `json` is for tools.
+        #[arg(long, value_enum, default_value_t = impact::report::Format::Text)]
+        format: impact::report::Format,
+        /// Exit 1 when a crate's version is below what its change needs.
+        #[arg(long)]
+        check: bool,
+        /// Skip running the facade's snapshot tests.
+        #[arg(long)]
+        no_snapshots: bool,
     },
     /// Print a vendor's spec as codegen sees it (overlay applied), as JSON.
     Spec {
@@ -104,6 +121,38 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Lint => lint::run(&root)?,
+        Command::Impact {
+            base,
+            format,
+            check,
+            no_snapshots,
+        } => {
+            let options = impact::Options {
+                base: &base,
+                snapshots: !no_snapshots,
+            };
+            let report = impact::impact(&root, &options)?;
+            write!(
+                std::io::stdout().lock(),
+                "{}",
+                impact::report::render(&report, format)
+            )?;
+            let unbumped = impact::unbumped(&report);
+            if check && !unbumped.is_empty() {
+                let names: Vec<String> = unbumped
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} is {} but needs {}",
+                            c.name,
+                            c.version,
+                            c.needed.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect();
+                anyhow::bail!("versions not bumped far enough: {}", names.join("; "));
+            }
+        }
         Command::Drift { report } => drift_command(&root, &report)?,
         Command::Contract { vendor, upstream } => contract_command(&root, &vendor, &upstream)?,
         Command::Spec { vendor } => {

@@ -37,6 +37,12 @@ struct VendorList {
     vendor: Vec<Vendor>,
 }
 
+/// Parses a vendor list (without checking its folders: it may be an older revision's).
+pub fn parse(text: &str) -> Result<Vec<Vendor>> {
+    let list: VendorList = toml::from_str(text).context("parsing the vendor list")?;
+    Ok(list.vendor)
+}
+
 /// Reads the vendor list of the workspace at `root`.
 pub fn load(root: &Path) -> Result<Vec<Vendor>> {
     let path = root.join(VENDORS_FILE);
