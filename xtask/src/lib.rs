@@ -14,6 +14,7 @@ pub mod impact;
 pub mod lint;
 pub mod overlay;
 pub mod paging;
+pub mod release;
 pub mod spec;
 pub mod vendors;
 

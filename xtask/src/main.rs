@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{codegen, contract, drift, find_workspace_root, impact, lint, spec, vendors};
+use xtask::{codegen, contract, drift, find_workspace_root, impact, lint, release, spec, vendors};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Workspace automation")]
@@ -60,11 +60,38 @@ enum Command {
         #[arg(long)]
         no_snapshots: bool,
     },
+    /// Bump each changed crate as far as its impact since the last recorded release needs,
+    /// record it in `specs/releases.toml` and prepend the summary to its `CHANGELOG.md`.
+    Release {
+        /// The crates to release (e.g. `carecloud-client`).
+        crates: Vec<String>,
+        /// Every crate that changed.
+        #[arg(long, conflicts_with = "crates")]
+        all: bool,
+    },
     /// Print a vendor's spec as codegen sees it (overlay applied), as JSON.
     Spec {
         /// The vendor's name.
         vendor: String,
     },
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`, for changelog entries.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// `eprintln!` that never panics: a closed stderr must not turn into a crash.
@@ -103,6 +130,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if check {
                 codegen::check(&root, &outputs)?;
                 say!("generated code is up to date ({} crates)", outputs.len());
+                let stale = release::stale_versions(&root)?;
+                if !stale.is_empty() {
+                    anyhow::bail!("{}", stale.join("\n"));
+                }
+                say!("every changed spec's crate has a new version");
             } else {
                 let written = codegen::write(&root, &outputs)?;
                 let mut changed = 0;
@@ -121,6 +153,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Lint => lint::run(&root)?,
+        Command::Release { crates, all } => {
+            if crates.is_empty() && !all {
+                anyhow::bail!("name the crates to release, or --all");
+            }
+            let released = release::release(&root, &crates, &today())?;
+            if released.is_empty() {
+                say!("nothing changed since the last recorded release");
+            }
+            for r in &released {
+                say!("{}: {} -> {}", r.name, r.from, r.to);
+            }
+        }
         Command::Impact {
             base,
             format,

@@ -367,3 +367,67 @@ fn a_description_only_change() {
         "0.1.1",
     );
 }
+
+#[test]
+fn release_bumps_what_the_impact_needs_records_it_and_logs_it() {
+    let dir = scratch();
+    let root = dir.path();
+    let path = root.join("specs/carecloud.yaml");
+    let spec = std::fs::read_to_string(&path).expect("spec");
+    let edited = spec.replacen(
+        "        doi_email:\n          type: string\n",
+        "        doi_email:\n          type: boolean\n",
+        1,
+    );
+    std::fs::write(&path, edited).expect("write");
+    assert!(xtask(root, &["codegen", "carecloud"]).status.success());
+    // The spec moved, its crate's version did not: the check names the fix.
+    let check = xtask(root, &["codegen", "--check"]);
+    assert!(!check.status.success());
+    let said = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        said.contains("run `cargo xtask release carecloud-client`"),
+        "{said}"
+    );
+    let release = xtask(root, &["release", "carecloud-client"]);
+    let said = String::from_utf8_lossy(&release.stderr);
+    assert!(release.status.success(), "{said}");
+    assert!(said.contains("carecloud-client: 0.1.0 -> 0.2.0"), "{said}");
+    let manifest =
+        std::fs::read_to_string(root.join("crates/carecloud-client/Cargo.toml")).expect("read");
+    assert!(manifest.contains("version = \"0.2.0\""), "{manifest}");
+    let releases = xtask::release::load(root).expect("releases");
+    let recorded = releases
+        .iter()
+        .find(|r| r.name == "carecloud-client")
+        .expect("recorded");
+    assert_eq!(recorded.version, "0.2.0");
+    let changelog =
+        std::fs::read_to_string(root.join("crates/carecloud-client/CHANGELOG.md")).expect("log");
+    assert!(
+        changelog.starts_with("# Changelog\n\n## 0.2.0 ("),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains("`response-property-type-changed` (breaking)"),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains("changed field `types::Customer::doi_email`"),
+        "{changelog}"
+    );
+    // Everything agrees again.
+    assert!(xtask(root, &["codegen", "--check"]).status.success());
+    let impact = xtask(root, &["impact", "--no-snapshots", "--check"]);
+    assert!(
+        impact.status.success(),
+        "{}",
+        String::from_utf8_lossy(&impact.stderr)
+    );
+    // Unchanged crates kept their versions.
+    let hoko = releases
+        .iter()
+        .find(|r| r.name == "hoko-client")
+        .expect("hoko");
+    assert_eq!(hoko.version, "0.1.0");
+}

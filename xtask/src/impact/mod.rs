@@ -203,9 +203,20 @@ fn crate_impact(
             Level::None
         });
     let version = version::of_manifest(&Source::Tree(root), &manifest)?;
-    let base_version = match base.read(&manifest)? {
-        Some(_) => Some(version::of_manifest(base, &manifest)?),
+    // The version recorded for the base's release, else the base's manifest.
+    let recorded = match base.read(Path::new(crate::release::RELEASES_FILE))? {
+        Some(text) => crate::release::parse(&text)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.name == name)
+            .map(|r| version::Version::parse(&r.version))
+            .transpose()?,
         None => None,
+    };
+    let base_version = match (recorded, base.read(&manifest)?) {
+        (Some(recorded), _) => Some(recorded),
+        (None, Some(_)) => Some(version::of_manifest(base, &manifest)?),
+        (None, None) => None,
     };
     let needed = base_version.as_ref().map(|v| v.bumped(level));
     let bumped_enough = match &needed {
