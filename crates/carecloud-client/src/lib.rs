@@ -1,21 +1,4 @@
-//! Typed client for CareCloud CRM's enterprise interface (customers and login).
-//!
-//! `generated.rs` is written by `cargo xtask codegen` from `specs/carecloud.yaml` and never edited by
-//! hand, `Credentials` and `Client::with_credentials` included (from the spec's
-//! `securitySchemes`); this file is hand-written. Build an authenticated client once with
-//! [`Client::with_credentials`] and call the operations through the builder interface.
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let base = carecloud_client::tenant_base_url("mytenant.crmcarecloud.com");
-//! let client = carecloud_client::Client::with_credentials(
-//!     &base,
-//!     &carecloud_client::Credentials::new("bearer-token"),
-//! )?;
-//! let page = client.get_customers().count(100).offset(0).send().await?;
-//! println!("{} of {}", page.data.customers.len(), page.data.total_items);
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
 
 // Generated code is formatted by prettyplease, not rustfmt: `cargo fmt` leaves it alone.
 #[rustfmt::skip]

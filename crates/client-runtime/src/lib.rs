@@ -1,15 +1,4 @@
-//! What the generated vendor client crates share at run time.
-//!
-//! - Auth: progenitor ignores an OpenAPI spec's `securitySchemes`, so each client crate builds
-//!   its `reqwest::Client` with [`AuthHeaders`]: the credentials as default headers, marked
-//!   sensitive. A [`Secret`] never shows its value in `Debug` or `Display`.
-//! - Redirects: a client follows them only within its base URL's origin
-//!   ([`same_origin`]), so no credential ever reaches another host.
-//! - Transport: every generated client sends its requests through a [`Transport`], the hook
-//!   where rate limiting and retries plug in. [`Resilient`] is that plug: an adaptive rate
-//!   limiter, retries under a [`RetryPolicy`], timeouts and a body cap ([`Limits`]).
-//! - Paging: each generated crate's list operation has a page stream ([`pages`]), built from
-//!   the [`Paging`] its spec declares in `x-paging`.
+#![doc = include_str!("../README.md")]
 
 mod headers;
 mod limits;

@@ -1,20 +1,4 @@
-//! Typed client for Hoko's `GET /api/customers`.
-//!
-//! `generated.rs` is written by `cargo xtask codegen` from `specs/hoko.yaml` and never edited by
-//! hand, `Credentials` and `Client::with_credentials` included (from the spec's
-//! `securitySchemes`); this file is hand-written. Build an authenticated client once with
-//! [`Client::with_credentials`] and call the operations through the builder interface.
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = hoko_client::Client::with_credentials(
-//!     hoko_client::SERVER_URL,
-//!     &hoko_client::Credentials::new("api-key"),
-//! )?;
-//! let page = client.get_customers().take(100).skip(0).send().await?;
-//! println!("{} customers", page.len());
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
 
 // Generated code is formatted by prettyplease, not rustfmt: `cargo fmt` leaves it alone.
 #[rustfmt::skip]
