@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::copy_dir;
 use xtask::{codegen, vendors, workspace_root};
+
+mod support;
 
 /// A scratch workspace: the real `specs/` and every committed generated file.
 fn scratch_workspace() -> tempfile::TempDir {
@@ -18,19 +21,6 @@ fn scratch_workspace() -> tempfile::TempDir {
         std::fs::copy(&from, &to).expect("copy generated file");
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 fn generated_files(root: &Path) -> Vec<PathBuf> {

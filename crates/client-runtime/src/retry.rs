@@ -89,15 +89,7 @@ pub fn hinted_wait(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_str(value).expect("valid"));
-        }
-        map
-    }
+    use crate::quota_headers::headers;
 
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {

@@ -49,25 +49,12 @@ fn page_size_args(vendor: Vendor) -> Vec<&'static str> {
     }
 }
 
-/// The id each fake record gets in the common model.
-fn vendor_id(vendor: Vendor, record: &Value) -> String {
-    let key = match vendor {
-        Vendor::CareCloud => "customer_id",
-        Vendor::BotPenguin => "_id",
-        _ => "id",
-    };
-    match &record[key] {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// Asserts that `exported` (id → raw) is exactly what the fake served, each once.
 fn assert_exact_export(vendor: Vendor, config: &FakeConfig, exported: Vec<(String, Value)>) {
     let served: BTreeMap<String, Value> = config
         .records()
         .into_iter()
-        .map(|r| (vendor_id(vendor, &r), r))
+        .map(|r| (fake_vendors::record_id(vendor, &r), r))
         .collect();
     let ids: Vec<&String> = exported.iter().map(|(id, _)| id).collect();
     assert_eq!(
@@ -685,7 +672,7 @@ async fn get_looks_one_customer_up_and_a_missing_one_exits_1() {
     for vendor in [Vendor::HelpCrunch, Vendor::BotPenguin] {
         let config = FakeConfig::new(vendor).customers(25);
         let wanted = config.records()[13].clone();
-        let id = vendor_id(vendor, &wanted);
+        let id = fake_vendors::record_id(vendor, &wanted);
         let fake = FakeServer::start(config).await.expect("fake starts");
         let base = fake.base_url();
         let env = fake_env(vendor);

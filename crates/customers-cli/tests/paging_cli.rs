@@ -18,19 +18,6 @@ async fn customers(args: &[&str], vendor: Vendor) -> Output {
     command.output().await.expect("the binary runs")
 }
 
-/// The common model's id of a fake's record.
-fn common_id(vendor: Vendor, record: &Value) -> String {
-    let key = match vendor {
-        Vendor::CareCloud => "customer_id",
-        Vendor::BotPenguin => "_id",
-        _ => "id",
-    };
-    match &record[key] {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// Page sizes below the list's size: 100, or the vendor's own (BotPenguin's fake: 20).
 fn page_args(vendor: Vendor) -> Vec<&'static str> {
     if vendor == Vendor::BotPenguin {
@@ -52,7 +39,7 @@ async fn a_list_growing_at_its_head_while_paged_loses_no_customer() {
         let existing: Vec<String> = config
             .records()
             .iter()
-            .map(|r| common_id(vendor, r))
+            .map(|r| fake_vendors::record_id(vendor, r))
             .collect();
         let fake = FakeServer::start(config).await.expect("fake starts");
         let base_url = fake.base_url();
@@ -151,7 +138,7 @@ async fn verbose_says_how_each_listing_decided_it_had_ended() {
 #[tokio::test(flavor = "multi_thread")]
 async fn verbose_get_says_it_was_a_lookup() {
     let config = FakeConfig::new(Vendor::HelpCrunch).customers(5);
-    let id = common_id(Vendor::HelpCrunch, &config.records()[2]);
+    let id = fake_vendors::record_id(Vendor::HelpCrunch, &config.records()[2]);
     let fake = FakeServer::start(config).await.expect("fake starts");
     let base_url = fake.base_url();
     let output = customers(

@@ -21,6 +21,11 @@ pub(crate) trait Fake: Send + Sync + 'static {
     /// Mixed into the seed so each vendor's data differs.
     fn salt(&self) -> u64;
 
+    /// The field of a record that holds the vendor's id.
+    fn id_field(&self) -> &'static str {
+        "id"
+    }
+
     /// `person` in the vendor's own record shape.
     fn record(&self, person: &Person, rng: &mut fastrand::Rng) -> Value;
 

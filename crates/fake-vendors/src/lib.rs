@@ -197,6 +197,14 @@ impl FakeConfig {
     }
 }
 
+/// The vendor's id of one of a fake's records, as text (a number's digits).
+pub fn record_id(vendor: Vendor, record: &serde_json::Value) -> String {
+    match &record[vendor.fake().id_field()] {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// A running fake; stops when dropped.
 pub struct FakeServer {
     address: SocketAddr,

@@ -120,7 +120,8 @@ fn text(impact: &Impact) -> String {
     out
 }
 
-fn shown(value: &str) -> &str {
+/// A value, or `(nothing)` where a side says nothing.
+pub fn shown(value: &str) -> &str {
     if value.is_empty() { "(nothing)" } else { value }
 }
 

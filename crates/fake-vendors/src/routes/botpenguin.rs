@@ -47,6 +47,10 @@ impl Fake for FakeBotPenguin {
         })
     }
 
+    fn id_field(&self) -> &'static str {
+        "_id"
+    }
+
     fn too_many_requests(&self, _wait_seconds: u64, _limit: u32) -> Response {
         (
             StatusCode::TOO_MANY_REQUESTS,

@@ -59,6 +59,10 @@ impl Fake for FakeCareCloud {
         })
     }
 
+    fn id_field(&self) -> &'static str {
+        "customer_id"
+    }
+
     fn too_many_requests(&self, _wait_seconds: u64, _limit: u32) -> Response {
         // CareCloud documents no body for 429.
         StatusCode::TOO_MANY_REQUESTS.into_response()
