@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::copy_dir;
+use support::{copy_dir, xtask};
 use xtask::{codegen, vendors, workspace_root};
 
 mod support;
@@ -29,15 +29,6 @@ fn generated_files(root: &Path) -> Vec<PathBuf> {
         .iter()
         .map(|v| root.join(v.generated_file()))
         .collect()
-}
-
-fn xtask(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("--workspace")
-        .arg(root)
-        .args(args)
-        .output()
-        .expect("run xtask")
 }
 
 #[test]

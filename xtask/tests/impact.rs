@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use support::copy_dir;
+use support::{copy_dir, xtask};
 use xtask::{vendors, workspace_root};
 
 mod support;
@@ -28,15 +28,6 @@ fn git(root: &Path, args: &[&str]) {
         "git {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-fn xtask(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("--workspace")
-        .arg(root)
-        .args(args)
-        .output()
-        .expect("run xtask")
 }
 
 /// A repository with the workspace's specs, client crates and runtime in one commit.

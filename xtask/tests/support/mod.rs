@@ -1,6 +1,17 @@
 //! What the xtask tests share.
 
 use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the built `cargo xtask` on the workspace at `root`.
+pub fn xtask(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--workspace")
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("run xtask")
+}
 
 /// Copies the folder `from` to `to`, recursively.
 pub fn copy_dir(from: &Path, to: &Path) {
