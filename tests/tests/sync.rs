@@ -420,3 +420,42 @@ async fn customers_shifted_back_across_the_cut_of_a_resumed_sweep_are_not_marked
     let (ids, index) = deleted(rows(&store).await);
     assert_eq!(ids, expected, "deleted: customers {index:?}");
 }
+
+/// A new SQLite database and the files SQLite makes beside it are its owner's only, whatever
+/// the umask; an existing database keeps its mode.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_sqlite_database_and_its_wal_and_shm_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = databases::sqlite();
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    let store = Store::open(&db.url).await.expect("the database opens");
+    let fake = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(5))
+        .await
+        .expect("fake starts");
+    let client = fake_client(Vendor::Hoko, &fake.base_url(), 50)
+        .build()
+        .expect("client");
+    sync(&store, &client, &SyncOptions::new())
+        .await
+        .expect("sync");
+    let mode = |p: &str| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|err| panic!("{p}: {err}"))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    // The write-ahead log and its index exist while the database is open.
+    for file in [path.clone(), format!("{path}-wal"), format!("{path}-shm")] {
+        assert_eq!(mode(&file), 0o600, "{file}");
+    }
+    store.close().await;
+    let shared = db.url.replace("customers.db", "shared.db");
+    let shared_path = path.replace("customers.db", "shared.db");
+    std::fs::write(&shared_path, b"").expect("an empty file");
+    std::fs::set_permissions(&shared_path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let store = Store::open(&shared).await.expect("the database opens");
+    store.close().await;
+    assert_eq!(mode(&shared_path), 0o640, "an existing file keeps its mode");
+}

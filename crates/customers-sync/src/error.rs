@@ -17,6 +17,15 @@ pub enum SyncError {
         /// What the driver said.
         source: sqlx::Error,
     },
+    /// A new SQLite database file could not be created (its folder is missing or not
+    /// writable).
+    #[error("cannot create the database file {path}: {source}")]
+    Create {
+        /// The file.
+        path: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// The database refused or failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

@@ -26,6 +26,7 @@
 
 mod error;
 pub mod people;
+mod private_file;
 mod rows;
 pub mod state;
 mod store;

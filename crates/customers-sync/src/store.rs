@@ -91,6 +91,14 @@ impl Store {
     pub async fn open(address: &str) -> Result<Store, SyncError> {
         DRIVERS.call_once(install_default_drivers);
         let (backend, url) = address_url(address)?;
+        if backend == Backend::Sqlite
+            && let Some(path) = crate::private_file::sqlite_path(&url)
+        {
+            crate::private_file::create_private(&path).map_err(|source| SyncError::Create {
+                path: path.display().to_string(),
+                source,
+            })?;
+        }
         // One connection first, so that a server that refuses or a file that is not a
         // database is reported as such at once (a pool retries until its timeout and then
         // says only that it timed out).
