@@ -462,3 +462,81 @@ async fn ctrl_c_stops_a_sync_with_130_and_the_next_one_resumes() {
     let store = Store::open(&db).await.expect("opens");
     assert_eq!(rows(&store).await.len(), 1000);
 }
+
+/// Issue 22's resume case, scaled down: 1,000 Hoko customers in pages of 100 (an
+/// uninterrupted sync fetches 11 pages: 10 and the empty one that confirms the end), each
+/// request served after a random wait so that pages download ahead of the writer. Killed
+/// after about 30% of the pages, then after about 55%, then completed: the rows equal an
+/// uninterrupted sync's, and the last run fetches no more than the pages left after its
+/// checkpoint (the confirming empty page included) plus the one page it steps back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_sync_fetches_only_the_pages_left_and_the_one_it_steps_back() {
+    let config = FakeConfig::new(Vendor::Hoko).customers(1_000).seed(5);
+    let reference_fake = FakeServer::start(config.clone())
+        .await
+        .expect("fake starts");
+    let reference_db = databases::sqlite();
+    let command = |base_url: &str, db: &str| {
+        let mut command = std::process::Command::new(binary());
+        clean(&mut command);
+        command
+            .args(["sync", "--vendor", "hoko", "--base-url", base_url])
+            .args(["--db", db, "--page-size", "100", "--quiet"])
+            .envs(fake_env(Vendor::Hoko));
+        command
+    };
+    let output = run(command(&reference_fake.base_url(), &reference_db.url));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let expected =
+        without_sync_times(&rows(&Store::open(&reference_db.url).await.expect("opens")).await);
+
+    let fake = FakeServer::start(config.jitter(Duration::from_millis(120)).record_exchanges())
+        .await
+        .expect("fake starts");
+    let db = databases::sqlite();
+    let mut checkpoint = 0;
+    for kill_after in [3, 3] {
+        let start = fake.exchange_count();
+        let mut child = command(&fake.base_url(), &db.url)
+            .spawn()
+            .expect("the binary starts");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while fake.exchange_count() < start + kill_after {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sync never got there"
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let _ = child.kill();
+        assert!(!child.wait().expect("reaped").success(), "it had finished");
+        let store = Store::open(&db.url).await.expect("opens");
+        let state = customers_sync::state::load(&store, customers::Vendor::Hoko)
+            .await
+            .expect("state");
+        store.close().await;
+        let at = state
+            .run
+            .and_then(|run| run.cursor)
+            .map_or(0, |cursor| cursor.offset());
+        assert!(
+            at >= checkpoint,
+            "the checkpoint never moves back: {at} < {checkpoint}"
+        );
+        checkpoint = at;
+    }
+    // Requests in flight at the kill are logged when the fake finishes answering them.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let start = fake.exchange_count();
+    let output = run(command(&fake.base_url(), &db.url));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let fetched = fake.exchange_count() - start;
+    // Pages of 100 left after the checkpoint, the empty one included, and the one before.
+    let left = (1_000 - checkpoint) / 100 + 1;
+    assert!(
+        fetched <= left as usize + 1,
+        "the last run fetched {fetched} pages, resuming at {checkpoint} ({left} left)"
+    );
+    let got = without_sync_times(&rows(&Store::open(&db.url).await.expect("opens")).await);
+    assert_eq!(got, expected, "the rows of an uninterrupted sync");
+}
