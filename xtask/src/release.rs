@@ -134,15 +134,10 @@ pub fn stale_versions(root: &Path) -> Result<Vec<String>> {
 }
 
 fn crate_name(root: &Path, crate_dir: &Path) -> Result<String> {
-    let path = crate_dir.join("Cargo.toml");
-    let text =
-        std::fs::read_to_string(root.join(&path)).with_context(|| path.display().to_string())?;
-    let doc: toml::Value = toml::from_str(&text).with_context(|| path.display().to_string())?;
-    doc.get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned)
-        .with_context(|| format!("{}: no package name", path.display()))
+    impact::crate_name(
+        &impact::source::Source::Tree(root),
+        &crate_dir.join("Cargo.toml"),
+    )
 }
 
 /// The commit that last changed the releases file (`HEAD` when none did).

@@ -39,13 +39,18 @@ fn clean(command: &mut std::process::Command) {
         .env_remove("CUSTOMERS_CONFIG");
 }
 
-/// `customers sync` of Hoko's fake at `base_url` into `db`.
+/// `customers sync` of Hoko's fake at `base_url` into `db`, pages of 40.
 fn sync_command(base_url: &str, db: &str) -> std::process::Command {
+    sync_pages(base_url, db, "40")
+}
+
+/// [`sync_command`] with pages of `size`.
+fn sync_pages(base_url: &str, db: &str, size: &str) -> std::process::Command {
     let mut command = std::process::Command::new(binary());
     clean(&mut command);
     command
         .args(["sync", "--vendor", "hoko", "--base-url", base_url])
-        .args(["--db", db, "--page-size", "40", "--quiet"])
+        .args(["--db", db, "--page-size", size, "--quiet"])
         .envs(fake_env(Vendor::Hoko));
     command
 }
@@ -476,15 +481,7 @@ async fn a_resumed_sync_fetches_only_the_pages_left_and_the_one_it_steps_back() 
         .await
         .expect("fake starts");
     let reference_db = databases::sqlite();
-    let command = |base_url: &str, db: &str| {
-        let mut command = std::process::Command::new(binary());
-        clean(&mut command);
-        command
-            .args(["sync", "--vendor", "hoko", "--base-url", base_url])
-            .args(["--db", db, "--page-size", "100", "--quiet"])
-            .envs(fake_env(Vendor::Hoko));
-        command
-    };
+    let command = |base_url: &str, db: &str| sync_pages(base_url, db, "100");
     let output = run(command(&reference_fake.base_url(), &reference_db.url));
     assert!(output.status.success(), "{}", text(&output.stderr));
     let expected =

@@ -138,23 +138,20 @@ fn vendor_impact(
     let generated = vendor.generated_file();
     let lib = vendor.crate_dir.join("src").join("lib.rs");
     let manifest = vendor.crate_dir.join("Cargo.toml");
-    let files = [&generated, &lib, &manifest];
-    let mut differs = old_spec.as_ref() != Some(&new_spec);
-    for file in files {
-        differs |= base.read(file)? != tree.read(file)?;
+    let mut changed_text = old_spec.as_ref() != Some(&new_spec);
+    for file in [&generated, &lib] {
+        changed_text |= base.read(file)? != tree.read(file)?;
     }
-    if !differs {
+    if !changed_text && base.read(&manifest)? == tree.read(&manifest)? {
         return Ok(None);
     }
     let spec_changes = match &old_spec {
         Some(old) => spec_rules::classify(old, &new_spec),
         None => Vec::new(),
     };
-    let mut api_changes = api_changes(base, tree, &generated, "")?;
-    api_changes.extend(api_changes_of_lib(base, tree, &lib)?);
-    let changed_text = old_spec.as_ref() != Some(&new_spec)
-        || base.read(&generated)? != tree.read(&generated)?
-        || base.read(&lib)? != tree.read(&lib)?;
+    // lib.rs re-exports the generated code; its own items are the hand-written API.
+    let mut changes = api_changes(base, tree, &generated, "")?;
+    changes.extend(api_changes(base, tree, &lib, "")?);
     let name = crate_name(tree, &manifest)?;
     crate_impact(
         root,
@@ -162,7 +159,7 @@ fn vendor_impact(
         Some(vendor.name.clone()),
         &vendor.crate_dir,
         spec_changes,
-        api_changes,
+        changes,
         changed_text,
         base,
     )
@@ -237,7 +234,8 @@ fn crate_impact(
     })
 }
 
-fn crate_name(from: &Source<'_>, manifest: &Path) -> Result<String> {
+/// The package name in the manifest at `manifest`.
+pub fn crate_name(from: &Source<'_>, manifest: &Path) -> Result<String> {
     let text = from.require(manifest)?;
     let doc: toml::Value =
         toml::from_str(&text).with_context(|| format!("parsing {}", manifest.display()))?;
@@ -270,11 +268,6 @@ fn api_changes(
         }
     }
     Ok(changes)
-}
-
-fn api_changes_of_lib(base: &Source<'_>, tree: &Source<'_>, lib: &Path) -> Result<Vec<ApiChange>> {
-    // lib.rs re-exports the generated code; its own items are the hand-written API.
-    api_changes(base, tree, lib, "")
 }
 
 /// `client-runtime`: every source file's public items, by module.
