@@ -468,12 +468,14 @@ async fn ctrl_c_stops_a_sync_with_130_and_the_next_one_resumes() {
     assert_eq!(rows(&store).await.len(), 1000);
 }
 
-/// Issue 22's resume case, scaled down: 1,000 Hoko customers in pages of 100 (an
-/// uninterrupted sync fetches 11 pages: 10 and the empty one that confirms the end), each
-/// request served after a random wait so that pages download ahead of the writer. Killed
-/// after about 30% of the pages, then after about 55%, then completed: the rows equal an
-/// uninterrupted sync's, and the last run fetches no more than the pages left after its
-/// checkpoint (the confirming empty page included) plus the one page it steps back.
+/// A Hoko sync of 1,000 customers in pages of 100 (11 pages with the confirming empty one),
+/// each request served after a random wait so that pages download ahead of the writer.
+/// Killed once a page past about 30% of the customers is served, then past about 55%, then
+/// completed: the rows equal an uninterrupted sync's; the checkpoint never moves back; a
+/// killed run fetched at most the page it was writing and two more past its checkpoint; and
+/// the last run fetches no more than the pages left after its checkpoint (the confirming
+/// empty page included) plus the one page it steps back. The fake counts a page when it has
+/// served it, so each run is counted once the requests of the one before have been served.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resumed_sync_fetches_only_the_pages_left_and_the_one_it_steps_back() {
     let config = FakeConfig::new(Vendor::Hoko).customers(1_000).seed(5);
@@ -487,18 +489,27 @@ async fn a_resumed_sync_fetches_only_the_pages_left_and_the_one_it_steps_back() 
     let expected =
         without_sync_times(&rows(&Store::open(&reference_db.url).await.expect("opens")).await);
 
-    let fake = FakeServer::start(config.jitter(Duration::from_millis(120)).record_exchanges())
+    let jitter = Duration::from_millis(120);
+    let fake = FakeServer::start(config.jitter(jitter).record_exchanges())
         .await
         .expect("fake starts");
+    // The offsets of the pages served since exchange `from`.
+    let served = |from: usize| -> Vec<u64> {
+        fake.exchanges()[from..]
+            .iter()
+            .filter_map(|e| e.query.iter().find(|(k, _)| k == "skip"))
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect()
+    };
     let db = databases::sqlite();
     let mut checkpoint = 0;
-    for kill_after in [3, 3] {
+    for kill_past in [300, 550] {
         let start = fake.exchange_count();
         let mut child = command(&fake.base_url(), &db.url)
             .spawn()
             .expect("the binary starts");
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while fake.exchange_count() < start + kill_after {
+        while !served(start).iter().any(|&skip| skip >= kill_past) {
             assert!(
                 std::time::Instant::now() < deadline,
                 "the sync never got there"
@@ -507,6 +518,8 @@ async fn a_resumed_sync_fetches_only_the_pages_left_and_the_one_it_steps_back() 
         }
         let _ = child.kill();
         assert!(!child.wait().expect("reaped").success(), "it had finished");
+        // Requests in flight at the kill are served (and counted) after it.
+        tokio::time::sleep(jitter * 3).await;
         let store = Store::open(&db.url).await.expect("opens");
         let state = customers_sync::state::load(&store, customers::Vendor::Hoko)
             .await
@@ -521,18 +534,23 @@ async fn a_resumed_sync_fetches_only_the_pages_left_and_the_one_it_steps_back() 
             "the checkpoint never moves back: {at} < {checkpoint}"
         );
         checkpoint = at;
+        let ahead = served(start).iter().filter(|&&skip| skip >= at).count();
+        assert!(
+            ahead <= 3,
+            "a run killed with its checkpoint at {at} had fetched {ahead} pages from there: {:?}",
+            served(start)
+        );
     }
-    // Requests in flight at the kill are logged when the fake finishes answering them.
-    tokio::time::sleep(Duration::from_millis(400)).await;
     let start = fake.exchange_count();
     let output = run(command(&fake.base_url(), &db.url));
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let fetched = fake.exchange_count() - start;
+    tokio::time::sleep(jitter * 3).await;
+    let fetched = served(start);
     // Pages of 100 left after the checkpoint, the empty one included, and the one before.
     let left = (1_000 - checkpoint) / 100 + 1;
     assert!(
-        fetched <= left as usize + 1,
-        "the last run fetched {fetched} pages, resuming at {checkpoint} ({left} left)"
+        fetched.len() <= left as usize + 1,
+        "the last run fetched {fetched:?}, resuming at {checkpoint} ({left} left)"
     );
     let got = without_sync_times(&rows(&Store::open(&db.url).await.expect("opens")).await);
     assert_eq!(got, expected, "the rows of an uninterrupted sync");

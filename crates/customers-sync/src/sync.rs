@@ -137,15 +137,19 @@ pub async fn sync_observed(
         None => run.cursor,
     };
     if let Some(from) = start {
-        // One page of read-ahead: the next page downloads while this one is written. Both
-        // run in this task (no thread hand-off of the pages, whose memory then stays flat).
+        // One page of read-ahead: the next page downloads and decodes while this one is
+        // written. Both run in this task (no thread hand-off of the pages, whose memory then
+        // stays flat). A slot is reserved before the next page is taken from the listing,
+        // so no decoded page waits behind a full slot: a sync killed while writing page k
+        // has fetched at most k+1 and requested k+2, which the next sync fetches again.
         let (sender, mut pages) = tokio::sync::mpsc::channel(1);
         let download = async move {
             let mut source = std::pin::pin!(client.pages(query, from));
-            while let Some(page) = source.next().await {
-                if sender.send(page).await.is_err() {
+            while let Ok(slot) = sender.reserve().await {
+                let Some(page) = source.next().await else {
                     break;
-                }
+                };
+                slot.send(page);
             }
             drop(sender);
             // Ends only with the writer, which drains what was sent.
