@@ -228,7 +228,7 @@ async fn gleantap_syncs_only_what_changed_since_the_last_sync_less_two_days() {
         let second = sync(&store, &client, &SyncOptions::new())
             .await
             .expect("second");
-        let state = customers_sync::state::load(&store, customers::Vendor::Gleantap)
+        let state = customers_sync::state::load(&store, "gleantap")
             .await
             .expect("state");
         let SyncMode::Incremental { since } = second.mode else {
@@ -325,7 +325,7 @@ async fn an_interrupted_incremental_sync_resumes_as_itself_and_full_drops_it() {
         .await
         .expect_err("page limit");
     assert!(err.to_string().contains("page limit"), "{err}");
-    let pending = customers_sync::state::load(&store, customers::Vendor::Gleantap)
+    let pending = customers_sync::state::load(&store, "gleantap")
         .await
         .expect("state")
         .run
@@ -458,4 +458,80 @@ async fn a_new_sqlite_database_and_its_wal_and_shm_are_private() {
     let store = Store::open(&shared).await.expect("the database opens");
     store.close().await;
     assert_eq!(mode(&shared_path), 0o640, "an existing file keeps its mode");
+}
+
+/// A full disk, simulated with SQLite's `max_page_count` (no page may be added): the sync
+/// fails with SQLite's "full" error, the database stays whole and its checkpoint where the
+/// last committed page left it; once there is room, the next sync completes with the rows of
+/// an uninterrupted one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sqlite_disk_fails_the_sync_intact_and_the_next_one_completes() {
+    let fake = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(300))
+        .await
+        .expect("fake starts");
+    let client = |pages: Option<u32>| {
+        fake_client(Vendor::Hoko, &fake.base_url(), 20)
+            .max_pages(pages)
+            .build()
+            .expect("client")
+    };
+    let reference = databases::sqlite();
+    let store = Store::open(&reference.url).await.expect("opens");
+    sync(&store, &client(None), &SyncOptions::new())
+        .await
+        .expect("uninterrupted");
+    let expected = without_sync_times(&rows(&store).await);
+    store.close().await;
+
+    let db = databases::sqlite();
+    let store = Store::open(&db.url).await.expect("opens");
+    sync(&store, &client(Some(2)), &SyncOptions::new())
+        .await
+        .expect_err("the page limit interrupts it");
+    let before = customers_sync::state::load(&store, "hoko")
+        .await
+        .expect("state");
+    // The store's one connection may not grow the file any more.
+    let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+        .fetch_one(store.pool())
+        .await
+        .expect("page count");
+    sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+        .execute(store.pool())
+        .await
+        .expect("limited");
+    let err = sync(&store, &client(None), &SyncOptions::new())
+        .await
+        .expect_err("the disk is full");
+    assert!(
+        matches!(err, customers_sync::SyncError::Database(_)) && err.to_string().contains("full"),
+        "{err}"
+    );
+    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(store.pool())
+        .await
+        .expect("checked");
+    assert_eq!(check, "ok");
+    let after = customers_sync::state::load(&store, "hoko")
+        .await
+        .expect("state");
+    // The page it stepped back to was rewritten in place (no new file page), so only the
+    // count of pages written moved; the page that needed room was not committed.
+    let cursor = |state: &customers_sync::SyncState| state.run.as_ref().and_then(|r| r.cursor);
+    assert_eq!(
+        cursor(&after),
+        cursor(&before),
+        "the checkpoint is unchanged"
+    );
+    assert_eq!(cursor(&after).map(|c| c.offset()), Some(40));
+    assert_eq!(rows(&store).await.len(), 40, "the two committed pages");
+
+    sqlx::query("PRAGMA max_page_count = 1073741823")
+        .execute(store.pool())
+        .await
+        .expect("room again");
+    sync(&store, &client(None), &SyncOptions::new())
+        .await
+        .expect("completes");
+    assert_eq!(without_sync_times(&rows(&store).await), expected);
 }

@@ -390,6 +390,15 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// An account name: not empty, no control characters.
+fn account_name(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Err("an account name is a non-empty name without control characters".into());
+    }
+    Ok(name.to_owned())
+}
+
 #[derive(Args)]
 #[command(group(ArgGroup::new("accounts").required(true).args(["vendor", "profile", "all"])))]
 pub struct SyncArgs {
@@ -399,9 +408,13 @@ pub struct SyncArgs {
     /// A profile of the config file.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Every profile of the config file, vendors in parallel.
+    /// Every profile of the config file, in parallel; each is its own account.
     #[arg(long)]
     pub all: bool,
+    /// The account the customers are kept under (default: the profile's name, or the
+    /// vendor's with --vendor): two accounts of one vendor share a database.
+    #[arg(long, value_name = "NAME", conflicts_with = "all", value_parser = account_name)]
+    pub account: Option<String>,
     /// The config file holding the profiles.
     #[arg(long, value_name = "FILE", env = "CUSTOMERS_CONFIG", default_value = config::DEFAULT_PATH)]
     pub config: PathBuf,
@@ -425,6 +438,9 @@ pub struct SyncArgs {
     /// complete sweep marks the customers it no longer sees as deleted.
     #[arg(long)]
     pub full: bool,
+    /// How long to wait for a SQLite file another process has locked before failing.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = positive_seconds)]
+    pub busy_timeout: f64,
     #[command(flatten)]
     pub client: ClientArgs,
 }

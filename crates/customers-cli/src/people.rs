@@ -64,6 +64,7 @@ fn csv(people: &[Person], out: &mut impl Write) -> std::io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
         "person",
+        "account",
         "vendor",
         "id",
         "name",
@@ -75,6 +76,7 @@ fn csv(people: &[Person], out: &mut impl Write) -> std::io::Result<()> {
         for (index, m) in person.members.iter().enumerate() {
             writer.write_record([
                 (number + 1).to_string().as_str(),
+                &m.account,
                 &m.vendor,
                 &m.id,
                 m.name.as_deref().unwrap_or(""),
@@ -98,7 +100,8 @@ fn table(people: &[Person], out: &mut impl Write) -> std::io::Result<()> {
         for m in &person.members {
             writeln!(
                 out,
-                "  {:<11} {:<26} {:<24} {:<32} {}",
+                "  {:<16} {:<11} {:<26} {:<24} {:<32} {}",
+                m.account,
                 m.vendor,
                 m.id,
                 m.name.as_deref().unwrap_or("-"),
@@ -111,7 +114,7 @@ fn table(people: &[Person], out: &mut impl Write) -> std::io::Result<()> {
                 person
                     .members
                     .get(i)
-                    .map_or_else(String::new, |m| format!("{}/{}", m.vendor, m.id))
+                    .map_or_else(String::new, |m| format!("{}/{}", m.account, m.id))
             };
             writeln!(
                 out,

@@ -1,7 +1,11 @@
 //! `customers sync`: one account, one profile, or every profile in parallel, into one
 //! database.
 
-use customers_sync::{Store, SyncError, SyncMode, SyncOptions, SyncReport, sync_observed};
+use std::time::Duration;
+
+use customers_sync::{
+    Store, StoreOptions, SyncError, SyncMode, SyncOptions, SyncReport, sync_observed,
+};
 use futures::future::join_all;
 use indicatif::MultiProgress;
 
@@ -25,7 +29,6 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
                 args.config.display()
             )));
         }
-        check_one_account_per_vendor(&profiles)?;
         profiles
             .into_iter()
             .map(|p| (p.name.clone(), Target::profile(p, args.allow_insecure)))
@@ -38,14 +41,19 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
             args.base_url.clone(),
             args.allow_insecure,
         )?;
-        vec![(target.label.clone(), Ok(target))]
+        let account = args.account.clone().unwrap_or_else(|| target.label.clone());
+        vec![(account, Ok(target))]
     };
     if accounts.len() > 1 && args.client.drift_report.is_some() {
         return Err(Failure::usage(
             "--drift-report names one file: use it with one account, not --all",
         ));
     }
-    let store = Store::open(&args.db).await.map_err(failure)?;
+    let store_options =
+        StoreOptions::default().busy_timeout(Duration::from_secs_f64(args.busy_timeout));
+    let store = Store::open_with(&args.db, &store_options)
+        .await
+        .map_err(failure)?;
     let options = SyncOptions::new().full(args.full);
     let bars = (accounts.len() > 1).then(MultiProgress::new);
     let single = accounts.len() == 1;
@@ -54,7 +62,10 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
         let client_args = &args.client;
         async move {
             let result = match target {
-                Ok(target) => sync_one(store, &target, options, client_args, bars).await,
+                Ok(target) => {
+                    let options = options.clone().account(label.clone());
+                    sync_one(store, &target, &options, client_args, bars).await
+                }
                 Err(failure) => Err(failure),
             };
             (label, result)
@@ -115,20 +126,6 @@ async fn sync_one(
     result.map_err(failure)
 }
 
-/// The table's key is (vendor, id) and the checkpoint is per vendor: two accounts of one
-/// vendor in one database would mark each other's customers deleted.
-fn check_one_account_per_vendor(profiles: &[config::Profile]) -> Result<(), Failure> {
-    for (i, profile) in profiles.iter().enumerate() {
-        if let Some(other) = profiles[..i].iter().find(|p| p.vendor == profile.vendor) {
-            return Err(Failure::usage(format!(
-                "profiles `{}` and `{}` are both {}: one database holds one account per vendor (sync the other with --profile and its own --db)",
-                other.name, profile.name, profile.vendor
-            )));
-        }
-    }
-    Ok(())
-}
-
 fn describe(report: &SyncReport) -> String {
     let mode = match report.mode {
         SyncMode::Full => "full sweep".to_owned(),
@@ -150,6 +147,9 @@ fn failure(err: SyncError) -> Failure {
     match err {
         SyncError::Vendor(err) => Failure::from(err),
         SyncError::Address(message) => Failure::usage(message),
+        err @ (SyncError::AccountVendor { .. } | SyncError::Busy { .. }) => {
+            Failure::usage(err.to_string())
+        }
         other => Failure::output(other.to_string()),
     }
 }

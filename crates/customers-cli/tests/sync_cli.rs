@@ -1,67 +1,17 @@
 //! `customers sync`, `customers people` and profiles, end to end: the built binary against
 //! the fakes, killed with SIGKILL mid-sync and resumed.
 
-// The sync tests' databases, shared with `tests/tests/sync.rs`. These tests live here, in
-// the binary's own package, because cargo gives `CARGO_BIN_EXE_customers` only to it.
-#[allow(dead_code)]
-#[path = "../../../tests/tests/support/databases.rs"]
-mod databases;
+mod sync_support;
 
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
 use customers_sync::Store;
-use databases::{column, rows, without_sync_times};
 use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
-
-/// The `customers` binary cargo built for these tests.
-fn binary() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_customers"))
-}
-
-/// The vendors' credential variables, removed from every child so that only what a test
-/// sets is seen.
-fn clean(command: &mut std::process::Command) {
-    for vendor in customers::Vendor::ALL {
-        for set in customers::Credentials::variables(vendor) {
-            for name in *set {
-                command.env_remove(name);
-            }
-        }
-        if let Some(name) = customers::Credentials::base_url_variable(vendor) {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env_remove("CUSTOMERS_DB")
-        .env_remove("CUSTOMERS_CONFIG");
-}
-
-/// `customers sync` of Hoko's fake at `base_url` into `db`, pages of 40.
-fn sync_command(base_url: &str, db: &str) -> std::process::Command {
-    sync_pages(base_url, db, "40")
-}
-
-/// [`sync_command`] with pages of `size`.
-fn sync_pages(base_url: &str, db: &str, size: &str) -> std::process::Command {
-    let mut command = std::process::Command::new(binary());
-    clean(&mut command);
-    command
-        .args(["sync", "--vendor", "hoko", "--base-url", base_url])
-        .args(["--db", db, "--page-size", size, "--quiet"])
-        .envs(fake_env(Vendor::Hoko));
-    command
-}
-
-fn run(mut command: std::process::Command) -> Output {
-    command.output().expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use sync_support::databases::{self, column, rows, without_sync_times};
+use sync_support::{binary, clean, run, sync_command, sync_pages, text};
 
 /// Syncs `before`, then `after` (a few customers deleted at the vendor): uninterrupted, the
 /// rows every interrupted run must end with.
@@ -107,7 +57,7 @@ async fn killed_and_resumed(
     );
 
     let store = Store::open(db).await.expect("opens");
-    let state = customers_sync::state::load(&store, customers::Vendor::Hoko)
+    let state = customers_sync::state::load(&store, "hoko")
         .await
         .expect("state");
     let run_state = state.run.expect("the killed run is in progress");
@@ -292,18 +242,155 @@ async fn sync_all_runs_every_profile_and_a_failing_one_does_not_stop_the_others(
         stderr.contains("GYM_KEY") && stderr.contains("GYM_SECRET") && stderr.contains("GYM_APP"),
         "{stderr}"
     );
+}
 
-    // Two accounts of one vendor cannot share one database.
-    let twice = write_config(
-        dir.path(),
-        "[profiles.a]\nvendor = \"hoko\"\n[profiles.b]\nvendor = \"hoko\"\n",
-    );
+/// `customers sync` with `args` (credentials of Hoko's fake in the environment).
+fn sync_with(args: &[&str]) -> Output {
     let mut command = std::process::Command::new(binary());
     clean(&mut command);
-    command.args(["sync", "--all", "--config", &twice, "--db", &db]);
+    command
+        .arg("sync")
+        .args(args)
+        .args(["--quiet"])
+        .envs(fake_env(Vendor::Hoko))
+        .envs(fake_env(Vendor::Gleantap));
+    run(command)
+}
+
+/// Two tenants of one vendor, whose fakes serve the very same ids, in one database: each
+/// account keeps its own rows, checkpoint and deletions; people link across them and name
+/// each member's account; an account is not reused for another vendor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_of_one_vendor_share_a_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = FakeConfig::new(Vendor::Hoko).customers(30);
+    let east = FakeServer::start(config.clone()).await.expect("fake");
+    let west = FakeServer::start(config.clone()).await.expect("fake");
+    let profiles = |west_url: &str| {
+        write_config(
+            dir.path(),
+            &format!(
+                "[profiles.east]\nvendor = \"hoko\"\nbase_url = \"{}\"\n\
+                 [profiles.west]\nvendor = \"hoko\"\nbase_url = \"{west_url}\"\n",
+                east.base_url()
+            ),
+        )
+    };
+    let both = profiles(&west.base_url());
+    let db = dir.path().join("accounts.db").display().to_string();
+    let output = sync_with(&["--all", "--config", &both, "--db", &db]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let store = Store::open(&db).await.expect("opens");
+    let all = rows(&store).await;
+    let of = |all: &[Vec<Option<String>>], account: &str| -> Vec<Vec<Option<String>>> {
+        all.iter()
+            .filter(|r| column(r, "account") == Some(account))
+            .cloned()
+            .collect()
+    };
+    let (first_east, first_west) = (of(&all, "east"), of(&all, "west"));
+    assert_eq!(
+        (first_east.len(), first_west.len(), all.len()),
+        (30, 30, 60)
+    );
+    assert!(all.iter().all(|r| column(r, "vendor") == Some("hoko")));
+    let ids = |rows: &[Vec<Option<String>>]| -> Vec<String> {
+        rows.iter()
+            .filter_map(|r| column(r, "id").map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(
+        ids(&first_east),
+        ids(&first_west),
+        "the same ids, kept twice"
+    );
+    for account in ["east", "west"] {
+        let state = customers_sync::state::load(&store, account)
+            .await
+            .expect("state");
+        assert_eq!(state.vendor.as_deref(), Some("hoko"), "{account}");
+        assert!(state.last_full_sweep_at.is_some(), "{account}");
+    }
+    store.close().await;
+
+    // West's tenant deleted two customers: a sweep of west marks them, east keeps its own.
+    let west_after = FakeServer::start(config.removed(vec![0, 1]))
+        .await
+        .expect("fake");
+    let shrunk = profiles(&west_after.base_url());
+    let output = sync_with(&["--profile", "west", "--config", &shrunk, "--db", &db]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let store = Store::open(&db).await.expect("opens");
+    let all = rows(&store).await;
+    let deleted = |rows: &[Vec<Option<String>>]| {
+        rows.iter()
+            .filter(|r| column(r, "deleted") == Some("yes"))
+            .count()
+    };
+    assert_eq!(deleted(&of(&all, "west")), 2);
+    assert_eq!(
+        without_sync_times(&of(&all, "east")),
+        without_sync_times(&first_east),
+        "east is untouched"
+    );
+    store.close().await;
+
+    // The same person in both accounts is one person, each member naming its account.
+    let mut command = std::process::Command::new(binary());
+    clean(&mut command);
+    command.args(["people", "--db", &db, "--format", "jsonl"]);
     let output = run(command);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("both hoko"));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let people: Vec<serde_json::Value> = text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert!(!people.is_empty(), "people link across accounts");
+    for person in &people {
+        let accounts: std::collections::BTreeSet<&str> = person["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .filter_map(|m| m["account"].as_str())
+            .collect();
+        assert!(accounts.contains("east"), "{person}");
+    }
+    assert!(people.iter().any(|p| {
+        p["members"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["account"] == "west"))
+    }));
+
+    // `--account` names the account of a --vendor sync; an account is one vendor's.
+    let output = sync_with(&[
+        "--vendor",
+        "hoko",
+        "--base-url",
+        &east.base_url(),
+        "--account",
+        "east",
+        "--db",
+        &db,
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let output = sync_with(&[
+        "--vendor",
+        "gleantap",
+        "--base-url",
+        &east.base_url(),
+        "--account",
+        "east",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("holds hoko's customers, not gleantap's"),
+        "{}",
+        text(&output.stderr)
+    );
+    let store = Store::open(&db).await.expect("opens");
+    assert_eq!(rows(&store).await.len(), 60, "no row lost");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -450,7 +537,7 @@ async fn ctrl_c_stops_a_sync_with_130_and_the_next_one_resumes() {
     );
 
     let store = Store::open(&db).await.expect("opens");
-    let pending = customers_sync::state::load(&store, customers::Vendor::Hoko)
+    let pending = customers_sync::state::load(&store, "hoko")
         .await
         .expect("state")
         .run
@@ -521,7 +608,7 @@ async fn a_resumed_sync_fetches_only_the_pages_left_and_the_one_it_steps_back() 
         // Requests in flight at the kill are served (and counted) after it.
         tokio::time::sleep(jitter * 3).await;
         let store = Store::open(&db.url).await.expect("opens");
-        let state = customers_sync::state::load(&store, customers::Vendor::Hoko)
+        let state = customers_sync::state::load(&store, "hoko")
             .await
             .expect("state");
         store.close().await;

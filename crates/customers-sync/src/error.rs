@@ -32,6 +32,40 @@ pub enum SyncError {
     /// The database's schema could not be brought up to date.
     #[error("database migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The account was synced from another vendor: its rows and checkpoint are that
+    /// vendor's.
+    #[error(
+        "the account `{account}` holds {synced}'s customers, not {asked}'s: give this one another account name"
+    )]
+    AccountVendor {
+        /// The account.
+        account: String,
+        /// The vendor it was synced from.
+        synced: String,
+        /// The vendor asked for now.
+        asked: customers::Vendor,
+    },
+    /// Another sync of the account is running (the holder, when it could be read).
+    #[error("another sync of the account `{account}` is running{}", holder.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    Busy {
+        /// The account.
+        account: String,
+        /// Who runs it.
+        holder: Option<crate::lock::Holder>,
+    },
+    /// The PostgreSQL session holding the account's sync lock ended (a restarted server, a
+    /// terminated backend): the sync stops rather than run unguarded; the next one goes on
+    /// from the last committed page.
+    #[error("the database ended the session holding this sync's lock: {0}")]
+    LockLost(sqlx::Error),
+    /// The lock file beside a SQLite database could not be created or locked.
+    #[error("cannot lock {path}: {source}")]
+    Lock {
+        /// The lock file.
+        path: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// `--db` names no database this tool can open.
     #[error("{0}")]
     Address(String),

@@ -1,16 +1,18 @@
 //! Sync vendors' customers into SQLite or PostgreSQL, and find the same person across
 //! vendors.
 //!
-//! [`sync`] writes one vendor's customers, listed through a [`customers::CustomersClient`],
-//! into the `customers` table of a [`Store`]: one row per (`vendor`, `id`) with the common
-//! fields as columns and the vendor's record in `raw`. Each page and the sync's checkpoint
+//! [`sync`] writes one account's customers, listed through a [`customers::CustomersClient`],
+//! into the `customers` table of a [`Store`]: one row per (`account`, `id`) with the vendor
+//! and the common fields as columns and the vendor's record in `raw`. The account is the
+//! vendor's name unless [`SyncOptions::account`] names it (a profile), so two accounts of one
+//! vendor share a database. Each page and the sync's checkpoint
 //! are committed in one transaction, so a sync killed at any moment goes on from its last
 //! page next time. Where the vendor filters by change time on its server (Gleantap), a
 //! later sync asks only for what changed since the last one; elsewhere, and with
 //! [`SyncOptions::full`], it sweeps everything, and a completed sweep marks the customers it
 //! no longer saw with `deleted_at`.
 //!
-//! [`people()`] groups the customers of all vendors that share an email or a phone number.
+//! [`people()`] groups the customers of all accounts that share an email or a phone number.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,6 +27,7 @@
 //! ```
 
 mod error;
+mod lock;
 pub mod people;
 mod private_file;
 mod rows;
@@ -35,9 +38,10 @@ mod sync;
 use chrono::{DateTime, Datelike, SecondsFormat, SubsecRound, Timelike, Utc};
 
 pub use error::SyncError;
+pub use lock::Holder;
 pub use people::{Link, LinkKey, Member, Person, Region, people};
 pub use state::SyncState;
-pub use store::{Backend, Store};
+pub use store::{Backend, Store, StoreOptions};
 pub use sync::{PageWritten, SyncMode, SyncOptions, SyncReport, sync, sync_observed};
 
 /// A time as the database keeps it: UTC text with microseconds, whose text order is time

@@ -12,6 +12,8 @@ use crate::{Store, SyncError};
 /// A customer as far as linking is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Member {
+    /// The account it was synced from (a profile's name; the vendor's name by default).
+    pub account: String,
     /// The vendor's name.
     pub vendor: String,
     /// The vendor's id.
@@ -60,7 +62,7 @@ pub struct Link {
 /// Customers that are one person: two or more members and the links that join them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
-    /// The customers, ordered by vendor and id.
+    /// The customers, ordered by account and id.
     pub members: Vec<Member>,
     /// For every pair linked directly, which key matched.
     pub links: Vec<Link>,
@@ -74,14 +76,16 @@ pub async fn people(
     default_region: Option<Region>,
 ) -> Result<Vec<Person>, SyncError> {
     let rows: Vec<MemberRow> = sqlx::query_as(
-        "SELECT vendor, id, name, email, phone FROM customers WHERE deleted_at IS NULL \
-             AND (email IS NOT NULL OR phone IS NOT NULL) ORDER BY vendor, id",
+        "SELECT account, vendor, id, name, email, phone FROM customers \
+         WHERE deleted_at IS NULL AND (email IS NOT NULL OR phone IS NOT NULL) \
+         ORDER BY account, id",
     )
     .fetch_all(store.pool())
     .await?;
     let members = rows
         .into_iter()
-        .map(|(vendor, id, name, email, phone)| Member {
+        .map(|(account, vendor, id, name, email, phone)| Member {
+            account,
             vendor,
             id,
             name,
@@ -92,8 +96,9 @@ pub async fn people(
     Ok(group(members, default_region))
 }
 
-/// vendor, id, name, email, phone.
+/// account, vendor, id, name, email, phone.
 type MemberRow = (
+    String,
     String,
     String,
     Option<String>,
@@ -191,7 +196,7 @@ fn key_of(person: &Person) -> (&str, &str) {
     person
         .members
         .first()
-        .map_or(("", ""), |m| (m.vendor.as_str(), m.id.as_str()))
+        .map_or(("", ""), |m| (m.account.as_str(), m.id.as_str()))
 }
 
 /// Union–find over member indexes, with path halving.
@@ -230,6 +235,7 @@ mod tests {
 
     fn member(vendor: &str, id: &str, email: Option<&str>, phone: Option<&str>) -> Member {
         Member {
+            account: vendor.into(),
             vendor: vendor.into(),
             id: id.into(),
             name: None,

@@ -13,7 +13,8 @@ use crate::time_text;
 
 /// The columns written from a [`Customer`], in bind order; `first_synced_at` and
 /// `last_synced_at` follow them.
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 19] = [
+    "account",
     "vendor",
     "id",
     "external_id",
@@ -87,8 +88,9 @@ fn upsert_sql(backend: Backend, rows: usize) -> String {
         }
         sql.push(')');
     }
-    sql.push_str(" ON CONFLICT (vendor, id) DO UPDATE SET ");
-    let updates: Vec<String> = COLUMNS[2..]
+    sql.push_str(" ON CONFLICT (account, id) DO UPDATE SET ");
+    // The key's columns and the account's vendor stay.
+    let updates: Vec<String> = COLUMNS[3..]
         .iter()
         .chain(&["last_synced_at"])
         .map(|column| format!("{column} = excluded.{column}"))
@@ -98,9 +100,10 @@ fn upsert_sql(backend: Backend, rows: usize) -> String {
     sql
 }
 
-/// Binds `customer`'s row to `query`, synced at `synced_at`.
+/// Binds `customer`'s row of `account` to `query`, synced at `synced_at`.
 pub(crate) fn bind<'q>(
     query: Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    account: &str,
     customer: &Customer,
     synced_at: DateTime<Utc>,
 ) -> Query<'q, Any, sqlx::any::AnyArguments<'q>> {
@@ -130,6 +133,7 @@ pub(crate) fn bind<'q>(
     let tags = serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned());
     let synced = time_text(synced_at);
     query
+        .bind(account.to_owned())
         .bind(vendor.as_str().to_owned())
         .bind(id.clone())
         .bind(external_id.clone())

@@ -1,4 +1,4 @@
-//! The checkpoint table: per vendor, the sync in progress and the last one completed.
+//! The checkpoint table: per account, the sync in progress and the last one completed.
 
 use chrono::{DateTime, Utc};
 use customers::{PageCursor, Vendor};
@@ -24,9 +24,11 @@ pub struct Run {
     pub high_water: Option<DateTime<Utc>>,
 }
 
-/// A vendor's row of the checkpoint table.
+/// An account's row of the checkpoint table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncState {
+    /// The vendor the account was synced from (`None` when it never synced).
+    pub vendor: Option<String>,
     /// The sync in progress, if one was interrupted.
     pub run: Option<Run>,
     /// When the last completed sync started.
@@ -40,6 +42,7 @@ pub struct SyncState {
 
 type Row = (
     Option<String>,
+    Option<String>,
     Option<i64>,
     Option<String>,
     Option<String>,
@@ -50,17 +53,18 @@ type Row = (
     Option<String>,
 );
 
-/// `vendor`'s checkpoint row (empty when it never synced).
-pub async fn load(store: &Store, vendor: Vendor) -> Result<SyncState, SyncError> {
+/// `account`'s checkpoint row (empty when it never synced).
+pub async fn load(store: &Store, account: &str) -> Result<SyncState, SyncError> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT run_started_at, CAST(CASE WHEN run_full THEN 1 ELSE 0 END AS BIGINT), run_since, \
+        "SELECT vendor, run_started_at, CAST(CASE WHEN run_full THEN 1 ELSE 0 END AS BIGINT), run_since, \
          run_cursor, run_pages, run_high_water, last_completed_at, last_high_water, \
-         last_full_sweep_at FROM sync_state WHERE vendor = $1",
+         last_full_sweep_at FROM sync_state WHERE account = $1",
     )
-    .bind(vendor.as_str())
+    .bind(account)
     .fetch_optional(store.pool())
     .await?;
-    let Some((started, full, since, cursor, pages, high, completed, last_high, last_full)) = row
+    let Some((vendor, started, full, since, cursor, pages, high, completed, last_high, last_full)) =
+        row
     else {
         return Ok(SyncState::default());
     };
@@ -84,6 +88,7 @@ pub async fn load(store: &Store, vendor: Vendor) -> Result<SyncState, SyncError>
         }),
     };
     Ok(SyncState {
+        vendor,
         run,
         last_completed_at: time(completed)?,
         last_high_water: time(last_high)?,
@@ -91,23 +96,30 @@ pub async fn load(store: &Store, vendor: Vendor) -> Result<SyncState, SyncError>
     })
 }
 
-/// Records that `run` started (replacing any run in progress).
-pub(crate) async fn begin(store: &Store, vendor: Vendor, run: &Run) -> Result<(), SyncError> {
+/// Records that `run` of `account` (of `vendor`) started (replacing any run in progress).
+pub(crate) async fn begin(
+    store: &Store,
+    account: &str,
+    vendor: Vendor,
+    run: &Run,
+) -> Result<(), SyncError> {
     sqlx::query(
-        "INSERT INTO sync_state (vendor, run_started_at, run_full, run_since, run_cursor, \
-         run_pages, run_high_water) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (vendor) DO UPDATE SET run_started_at = excluded.run_started_at, \
+        "INSERT INTO sync_state (account, vendor, run_started_at, run_full, run_since, \
+         run_cursor, run_pages, run_high_water) VALUES ($1, $8, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (account) DO UPDATE SET vendor = excluded.vendor, \
+         run_started_at = excluded.run_started_at, \
          run_full = excluded.run_full, run_since = excluded.run_since, \
          run_cursor = excluded.run_cursor, run_pages = excluded.run_pages, \
          run_high_water = excluded.run_high_water",
     )
-    .bind(vendor.as_str())
+    .bind(account)
     .bind(time_text(run.started_at))
     .bind(run.full)
     .bind(run.since.map(time_text))
     .bind(cursor_text(run.cursor))
     .bind(i64::try_from(run.pages).unwrap_or(i64::MAX))
     .bind(run.high_water.map(time_text))
+    .bind(vendor.as_str())
     .execute(store.pool())
     .await?;
     Ok(())
@@ -116,14 +128,14 @@ pub(crate) async fn begin(store: &Store, vendor: Vendor, run: &Run) -> Result<()
 /// Moves `run`'s checkpoint, inside the transaction that wrote the page.
 pub(crate) async fn checkpoint(
     tx: &mut Transaction<'_, Any>,
-    vendor: Vendor,
+    account: &str,
     run: &Run,
 ) -> Result<(), SyncError> {
     sqlx::query(
         "UPDATE sync_state SET run_cursor = $2, run_pages = $3, run_high_water = $4 \
-         WHERE vendor = $1",
+         WHERE account = $1",
     )
-    .bind(vendor.as_str())
+    .bind(account)
     .bind(cursor_text(run.cursor))
     .bind(i64::try_from(run.pages).unwrap_or(i64::MAX))
     .bind(run.high_water.map(time_text))
@@ -135,7 +147,7 @@ pub(crate) async fn checkpoint(
 /// Closes `run`: it becomes the last completed sync, with `high_water`.
 pub(crate) async fn complete(
     tx: &mut Transaction<'_, Any>,
-    vendor: Vendor,
+    account: &str,
     run: &Run,
     high_water: DateTime<Utc>,
 ) -> Result<(), SyncError> {
@@ -144,9 +156,9 @@ pub(crate) async fn complete(
          run_cursor = NULL, run_pages = NULL, run_high_water = NULL, \
          last_completed_at = $2, last_high_water = $3, \
          last_full_sweep_at = CASE WHEN $4 THEN $2 ELSE last_full_sweep_at END \
-         WHERE vendor = $1",
+         WHERE account = $1",
     )
-    .bind(vendor.as_str())
+    .bind(account)
     .bind(time_text(run.started_at))
     .bind(time_text(high_water))
     .bind(run.full)

@@ -66,6 +66,8 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file (`None` in memory and on PostgreSQL).
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -81,20 +83,57 @@ static DRIVERS: Once = Once::new();
 /// Each SQLite connection's settings. WAL with `synchronous = NORMAL` survives a killed
 /// process whole; a power cut can lose the last pages, whose checkpoints go with them, so
 /// the sync resumes before them.
-const SQLITE_SETUP: &str =
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+fn sqlite_setup(busy_timeout: Duration) -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {};",
+        busy_timeout.as_millis().min(i32::MAX as u128)
+    )
+}
+
+/// How to open a [`Store`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StoreOptions {
+    /// How long SQLite waits for a file another process has locked before it fails (30 s by
+    /// default).
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            busy_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl StoreOptions {
+    /// [`StoreOptions::busy_timeout`].
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+}
 
 impl Store {
     /// Opens the database at `address` and brings its schema up to date:
     /// `postgres://…` (or `postgresql://…`), `sqlite://PATH` or a plain file path for SQLite
     /// (the file is created if missing).
     pub async fn open(address: &str) -> Result<Store, SyncError> {
+        Store::open_with(address, &StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with `options`.
+    pub async fn open_with(address: &str, options: &StoreOptions) -> Result<Store, SyncError> {
+        let setup = sqlite_setup(options.busy_timeout);
         DRIVERS.call_once(install_default_drivers);
         let (backend, url) = address_url(address)?;
-        if backend == Backend::Sqlite
-            && let Some(path) = crate::private_file::sqlite_path(&url)
-        {
-            crate::private_file::create_private(&path).map_err(|source| SyncError::Create {
+        let sqlite_path = match backend {
+            Backend::Sqlite => crate::private_file::sqlite_path(&url),
+            Backend::Postgres => None,
+        };
+        if let Some(path) = &sqlite_path {
+            crate::private_file::create_private(path).map_err(|source| SyncError::Create {
                 path: path.display().to_string(),
                 source,
             })?;
@@ -105,7 +144,7 @@ impl Store {
         let opened = async {
             let mut probe = AnyConnection::connect(&url).await?;
             if backend == Backend::Sqlite {
-                probe.execute(SQLITE_SETUP).await?;
+                probe.execute(setup.as_str()).await?;
             }
             probe.close().await
         };
@@ -113,34 +152,44 @@ impl Store {
             address: redact(address),
             source,
         })?;
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(60));
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(60));
         let pool = match backend {
             // One connection: vendors syncing in parallel take turns at the file instead of
             // failing on SQLite's lock, and each page's transaction is short.
             Backend::Sqlite => {
-                options
+                pool_options
                     .max_connections(1)
-                    .after_connect(|connection, _| {
+                    .after_connect(move |connection, _| {
+                        let setup = setup.clone();
                         Box::pin(async move {
-                            connection.execute(SQLITE_SETUP).await?;
+                            connection.execute(setup.as_str()).await?;
                             Ok(())
                         })
                     })
                     .connect(&url)
                     .await?
             }
-            Backend::Postgres => options.max_connections(8).connect(&url).await?,
+            Backend::Postgres => pool_options.max_connections(8).connect(&url).await?,
         };
         match backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_path,
+        })
     }
 
     /// The database kind.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The SQLite database's file, if it is one.
+    pub(crate) fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
     }
 
     /// Closes the connections (SQLite checkpoints its write-ahead log).

@@ -19,6 +19,9 @@ pub struct SyncOptions {
     /// Sweep every customer even where the vendor could list only the changed ones (only a
     /// full sweep marks deletions). An interrupted incremental sync is then dropped.
     pub full: bool,
+    /// The account synced: its customers, checkpoint and deletions are its own, so two
+    /// accounts of one vendor share a database. `None` is the vendor's name.
+    pub account: Option<String>,
 }
 
 impl SyncOptions {
@@ -30,6 +33,12 @@ impl SyncOptions {
     /// A full sweep (or not).
     pub fn full(mut self, full: bool) -> Self {
         self.full = full;
+        self
+    }
+
+    /// Syncs as the account `name` (a profile's name) rather than as the vendor's name.
+    pub fn account(mut self, name: impl Into<String>) -> Self {
+        self.account = Some(name.into());
         self
     }
 }
@@ -50,7 +59,9 @@ pub enum SyncMode {
 /// What one completed sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncReport {
-    /// The vendor synced.
+    /// The account synced.
+    pub account: String,
+    /// Its vendor.
     pub vendor: Vendor,
     /// Full sweep or incremental.
     pub mode: SyncMode,
@@ -90,7 +101,9 @@ pub async fn sync(
     sync_observed(store, client, options, |_| {}).await
 }
 
-/// [`sync`], calling `on_page` after each page is committed (for progress or logs).
+/// [`sync`], calling `on_page` after each page is committed (for progress or logs). A second
+/// sync of the same account meanwhile (in this process or another) fails at once with
+/// [`SyncError::Busy`], naming this one.
 pub async fn sync_observed(
     store: &Store,
     client: &CustomersClient,
@@ -98,17 +111,45 @@ pub async fn sync_observed(
     mut on_page: impl FnMut(&PageWritten),
 ) -> Result<SyncReport, SyncError> {
     let vendor = client.vendor();
-    let saved = state::load(store, vendor).await?;
+    let account = options
+        .account
+        .clone()
+        .unwrap_or_else(|| vendor.as_str().to_owned());
+    let account = account.as_str();
+    let mut lock = crate::lock::acquire(store, account).await?;
+    let result = sync_locked(store, client, options, account, &mut lock, &mut on_page).await;
+    lock.release(account).await;
+    result
+}
+
+/// [`sync_observed`] of `account`, its lock held.
+async fn sync_locked(
+    store: &Store,
+    client: &CustomersClient,
+    options: &SyncOptions,
+    account: &str,
+    lock: &mut crate::lock::SyncLock,
+    on_page: &mut impl FnMut(&PageWritten),
+) -> Result<SyncReport, SyncError> {
+    let vendor = client.vendor();
+    let saved = state::load(store, account).await?;
+    if let Some(other) = saved.vendor.filter(|v| v != vendor.as_str()) {
+        return Err(SyncError::AccountVendor {
+            account: account.to_owned(),
+            synced: other,
+            asked: vendor,
+        });
+    }
     let (mut run, resumed_from) = match saved.run {
         // `--full` drops an interrupted incremental run; anything else resumes.
         Some(run) if !options.full || run.full => {
             let from = run.cursor;
-            tracing::info!(%vendor, ?from, "resuming the interrupted sync");
+            tracing::info!(account, %vendor, ?from, "resuming the interrupted sync");
             (run, Some(from.unwrap_or(PageCursor::START)))
         }
         _ => {
             let run = new_run(vendor, saved.last_high_water, options.full);
-            state::begin(store, vendor, &run).await?;
+            state::begin(store, account, vendor, &run).await?;
             (run, None)
         }
     };
@@ -121,6 +162,7 @@ pub async fn sync_observed(
         ..Query::default()
     };
     let mut report = SyncReport {
+        account: account.to_owned(),
         vendor,
         mode,
         resumed_from,
@@ -158,7 +200,8 @@ pub async fn sync_observed(
         let write = async {
             while let Some(page) = pages.recv().await {
                 let page = page?;
-                write_page(store, vendor, &mut run, &page).await?;
+                lock.check().await?;
+                write_page(store, account, &mut run, &page).await?;
                 report.pages += 1;
                 report.customers += page.customers.len() as u64;
                 on_page(&PageWritten {
@@ -175,14 +218,15 @@ pub async fn sync_observed(
             Either::Right(((), write)) => write.await?,
         }
     }
-    finish(store, vendor, &run, &mut report).await?;
+    lock.check().await?;
+    finish(store, account, vendor, &run, &mut report).await?;
     Ok(report)
 }
 
-/// Writes `page` and moves `run`'s checkpoint past it, in one transaction.
+/// Writes `page` of `account` and moves `run`'s checkpoint past it, in one transaction.
 async fn write_page(
     store: &Store,
-    vendor: Vendor,
+    account: &str,
     run: &mut Run,
     page: &customers::Page,
 ) -> Result<(), SyncError> {
@@ -194,7 +238,7 @@ async fn write_page(
         let sql = upsert_sql_for(store.backend(), chunk.len());
         let mut query = sqlx::query(&sql);
         for customer in chunk {
-            query = bind(query, customer, synced_at);
+            query = bind(query, account, customer, synced_at);
         }
         query.execute(&mut *tx).await?;
     }
@@ -206,7 +250,7 @@ async fn write_page(
         .filter_map(|c| c.updated_at)
         .chain(run.high_water)
         .max();
-    state::checkpoint(&mut tx, vendor, run).await?;
+    state::checkpoint(&mut tx, account, run).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -237,6 +281,7 @@ fn new_run(vendor: Vendor, last_high_water: Option<DateTime<Utc>>, full: bool) -
 /// the last completed one, in one transaction.
 async fn finish(
     store: &Store,
+    account: &str,
     vendor: Vendor,
     run: &Run,
     report: &mut SyncReport,
@@ -245,7 +290,7 @@ async fn finish(
     let mut tx = store.pool().begin().await?;
     if run.full {
         let sql = format!(
-            "UPDATE customers SET deleted_at = {} WHERE vendor = {} AND deleted_at IS NULL \
+            "UPDATE customers SET deleted_at = {} WHERE account = {} AND deleted_at IS NULL \
              AND last_synced_at < {}",
             backend.time(1),
             backend.param(2),
@@ -253,19 +298,19 @@ async fn finish(
         );
         let marked = sqlx::query(&sql)
             .bind(time_text(Utc::now().max(run.started_at)))
-            .bind(vendor.as_str())
+            .bind(account)
             .bind(time_text(run.started_at))
             .execute(&mut *tx)
             .await?;
         report.marked_deleted = marked.rows_affected();
     }
     let sql = format!(
-        "SELECT COUNT(*) FROM customers WHERE vendor = {} AND first_synced_at >= {}",
+        "SELECT COUNT(*) FROM customers WHERE account = {} AND first_synced_at >= {}",
         backend.param(1),
         backend.time(2)
     );
     let (new,): (i64,) = sqlx::query_as(&sql)
-        .bind(vendor.as_str())
+        .bind(account)
         .bind(time_text(run.started_at))
         .fetch_one(&mut *tx)
         .await?;
@@ -276,7 +321,7 @@ async fn finish(
         Support::Server(_) => run.high_water.unwrap_or(run.started_at),
         _ => run.started_at,
     };
-    state::complete(&mut tx, vendor, run, high_water).await?;
+    state::complete(&mut tx, account, run, high_water).await?;
     tx.commit().await?;
     Ok(())
 }

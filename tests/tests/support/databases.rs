@@ -2,7 +2,7 @@
 //! that `CUSTOMERS_TEST_POSTGRES_URL` names (`.ci/run` starts one; with `CI=true` the URL
 //! must be set).
 
-use customers_sync::Store;
+use customers_sync::{Backend, Store};
 use sqlx::Row;
 
 /// A fresh, empty database; the SQLite file lives as long as this.
@@ -81,7 +81,8 @@ pub async fn all(name: &str) -> Vec<Database> {
 
 /// The columns of `customers` as text, in key order: times in one UTC form, `raw` and
 /// `tags` as their JSON text, `deleted_at` as whether it is set.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 22] = [
+    "account",
     "vendor",
     "id",
     "external_id",
@@ -107,8 +108,17 @@ pub const COLUMNS: [&str; 21] = [
 
 /// Every row of `customers` as text, by [`COLUMNS`].
 pub async fn rows(store: &Store) -> Vec<Vec<Option<String>>> {
-    let backend = store.backend();
-    let select: Vec<String> = COLUMNS
+    rows_of(store.pool(), store.backend(), &COLUMNS, "account, id").await
+}
+
+/// Every row of `customers` as text: `columns` (named as in [`COLUMNS`]) in `order`.
+pub async fn rows_of(
+    pool: &sqlx::AnyPool,
+    backend: Backend,
+    columns: &[&str],
+    order: &str,
+) -> Vec<Vec<Option<String>>> {
+    let select: Vec<String> = columns
         .iter()
         .map(|&column| match column {
             "created_at" | "updated_at" | "last_seen_at" | "first_synced_at" | "last_synced_at" => {
@@ -119,16 +129,16 @@ pub async fn rows(store: &Store) -> Vec<Vec<Option<String>>> {
         })
         .collect();
     let sql = format!(
-        "SELECT {} FROM customers ORDER BY vendor, id",
+        "SELECT {} FROM customers ORDER BY {order}",
         select.join(", ")
     );
     sqlx::query(&sql)
-        .fetch_all(store.pool())
+        .fetch_all(pool)
         .await
         .expect("customers can be read")
         .iter()
         .map(|row| {
-            (0..COLUMNS.len())
+            (0..columns.len())
                 .map(|i| row.try_get::<Option<String>, _>(i).expect("a text column"))
                 .collect()
         })
