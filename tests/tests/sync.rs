@@ -500,9 +500,12 @@ async fn a_full_sqlite_disk_fails_the_sync_intact_and_the_next_one_completes() {
         .execute(store.pool())
         .await
         .expect("limited");
-    let err = sync(&store, &client(None), &SyncOptions::new())
-        .await
-        .expect_err("the disk is full");
+    let mut committed = None;
+    let err = customers_sync::sync_observed(&store, &client(None), &SyncOptions::new(), |page| {
+        committed = page.next;
+    })
+    .await
+    .expect_err("the disk is full");
     assert!(
         matches!(err, customers_sync::SyncError::Database(_)) && err.to_string().contains("full"),
         "{err}"
@@ -515,16 +518,22 @@ async fn a_full_sqlite_disk_fails_the_sync_intact_and_the_next_one_completes() {
     let after = customers_sync::state::load(&store, "hoko")
         .await
         .expect("state");
-    // The page it stepped back to was rewritten in place (no new file page), so only the
-    // count of pages written moved; the page that needed room was not committed.
-    let cursor = |state: &customers_sync::SyncState| state.run.as_ref().and_then(|r| r.cursor);
+    // The checkpoint is the last committed page's (the free room left in the file's pages
+    // took a few): the page that needed a new one did not move it, nor wrote a row.
+    let cursor = after.run.as_ref().and_then(|r| r.cursor);
+    let before_cursor = before.run.as_ref().and_then(|r| r.cursor);
     assert_eq!(
-        cursor(&after),
-        cursor(&before),
+        cursor,
+        committed.or(before_cursor),
         "the checkpoint is unchanged"
     );
-    assert_eq!(cursor(&after).map(|c| c.offset()), Some(40));
-    assert_eq!(rows(&store).await.len(), 40, "the two committed pages");
+    let offset = cursor.map_or(0, |c| c.offset());
+    assert!(offset < 300, "it failed before the end");
+    assert_eq!(
+        rows(&store).await.len() as u64,
+        offset,
+        "rows as far as the checkpoint"
+    );
 
     sqlx::query("PRAGMA max_page_count = 1073741823")
         .execute(store.pool())
@@ -534,4 +543,69 @@ async fn a_full_sqlite_disk_fails_the_sync_intact_and_the_next_one_completes() {
         .await
         .expect("completes");
     assert_eq!(without_sync_times(&rows(&store).await), expected);
+}
+
+/// The names of the secondary indexes `customers` has now, on either backend.
+async fn secondary_indexes(store: &Store) -> BTreeSet<String> {
+    let sql = match store.backend() {
+        customers_sync::Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' \
+             AND name NOT LIKE 'sqlite_autoindex%'"
+        }
+        customers_sync::Backend::Postgres => {
+            "SELECT CAST(indexname AS TEXT) FROM pg_indexes WHERE tablename = 'customers' \
+             AND indexname <> 'customers_pkey'"
+        }
+    };
+    let names: Vec<(String,)> = sqlx::query_as(sql)
+        .fetch_all(store.pool())
+        .await
+        .expect("indexes listed");
+    names.into_iter().map(|(name,)| name).collect()
+}
+
+/// A first load into an empty table builds the email and phone indexes once at the end: an
+/// interrupted one has none yet, the sync that completes it has both; a later sync into the
+/// filled table keeps them throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_load_builds_the_secondary_indexes_when_it_completes() {
+    let both: BTreeSet<String> = ["customers_email", "customers_phone"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    for db in databases::all("indexes").await {
+        let store = Store::open(&db.url).await.expect("opens");
+        assert_eq!(
+            secondary_indexes(&store).await,
+            both,
+            "{}: as migrated",
+            db.label
+        );
+        let fake = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(60))
+            .await
+            .expect("fake starts");
+        let client = |pages: Option<u32>| {
+            fake_client(Vendor::Hoko, &fake.base_url(), 20)
+                .max_pages(pages)
+                .build()
+                .expect("client")
+        };
+        sync(&store, &client(Some(1)), &SyncOptions::new())
+            .await
+            .expect_err("interrupted");
+        assert!(
+            secondary_indexes(&store).await.is_empty(),
+            "{}: deferred",
+            db.label
+        );
+        sync(&store, &client(None), &SyncOptions::new())
+            .await
+            .expect("completes");
+        assert_eq!(secondary_indexes(&store).await, both, "{}: built", db.label);
+        sync(&store, &client(Some(1)), &SyncOptions::new().full(true))
+            .await
+            .expect_err("interrupted");
+        assert_eq!(secondary_indexes(&store).await, both, "{}: kept", db.label);
+        store.close().await;
+    }
 }

@@ -27,6 +27,7 @@
 //! ```
 
 mod error;
+mod indexes;
 mod lock;
 pub mod people;
 mod private_file;

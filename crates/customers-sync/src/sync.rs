@@ -149,6 +149,9 @@ async fn sync_locked(
         }
         _ => {
             let run = new_run(vendor, saved.last_high_water, options.full);
+            if crate::indexes::defer_for_first_load(store).await? {
+                tracing::info!(account, "a first load: email and phone indexed at the end");
+            }
             state::begin(store, account, vendor, &run).await?;
             (run, None)
         }
@@ -322,6 +325,7 @@ async fn finish(
         _ => run.started_at,
     };
     state::complete(&mut tx, account, run, high_water).await?;
+    crate::indexes::ensure(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
