@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+mod copy;
 mod error;
 mod indexes;
 mod lock;

@@ -13,7 +13,7 @@ use crate::time_text;
 
 /// The columns written from a [`Customer`], in bind order; `first_synced_at` and
 /// `last_synced_at` follow them.
-const COLUMNS: [&str; 19] = [
+pub(crate) const COLUMNS: [&str; 19] = [
     "account",
     "vendor",
     "id",
@@ -88,16 +88,103 @@ fn upsert_sql(backend: Backend, rows: usize) -> String {
         }
         sql.push(')');
     }
-    sql.push_str(" ON CONFLICT (account, id) DO UPDATE SET ");
-    // The key's columns and the account's vendor stay.
+    sql.push_str(&on_conflict());
+    sql
+}
+
+/// The upsert's tail: a row already there keeps its key, vendor and `first_synced_at`, takes
+/// every other value, and is no longer deleted.
+pub(crate) fn on_conflict() -> String {
     let updates: Vec<String> = COLUMNS[3..]
         .iter()
         .chain(&["last_synced_at"])
         .map(|column| format!("{column} = excluded.{column}"))
         .chain(["deleted_at = NULL".to_owned()])
         .collect();
-    sql.push_str(&updates.join(", "));
-    sql
+    format!(
+        " ON CONFLICT (account, id) DO UPDATE SET {}",
+        updates.join(", ")
+    )
+}
+
+/// Appends `customer`'s row of `account`, synced at `synced` (UTC text), to `out` in
+/// PostgreSQL's `COPY` text format: [`COLUMNS`], then `first_synced_at` and
+/// `last_synced_at`, tab-separated, one line.
+pub(crate) fn copy_row(out: &mut String, account: &str, customer: &Customer, synced: &str) {
+    // Destructured so that a new field of `Customer` fails to compile until it has a column.
+    let Customer {
+        vendor,
+        id,
+        external_id,
+        name,
+        first_name,
+        last_name,
+        email,
+        phone,
+        status,
+        created_at,
+        updated_at,
+        last_seen_at,
+        email_opt_out,
+        sms_opt_out,
+        tags,
+        language,
+        avatar_url,
+        raw,
+    } = customer;
+    let time = |t: &Option<DateTime<Utc>>| t.map(time_text);
+    let flag = |b: &Option<bool>| b.map(|b| if b { "t" } else { "f" });
+    // A list of strings always serializes.
+    let tags = serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned());
+    let (created_at, updated_at, last_seen_at) =
+        (time(created_at), time(updated_at), time(last_seen_at));
+    let fields: [Option<&str>; BINDS] = [
+        Some(account),
+        Some(vendor.as_str()),
+        Some(id),
+        external_id.as_deref(),
+        name.as_deref(),
+        first_name.as_deref(),
+        last_name.as_deref(),
+        email.as_deref(),
+        phone.as_deref(),
+        status.as_ref().map(|s| s.as_str()),
+        created_at.as_deref(),
+        updated_at.as_deref(),
+        last_seen_at.as_deref(),
+        flag(email_opt_out),
+        flag(sms_opt_out),
+        Some(&tags),
+        language.as_deref(),
+        avatar_url.as_deref(),
+        Some(raw.get()),
+        Some(synced),
+        Some(synced),
+    ];
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        match field {
+            None => out.push_str("\\N"),
+            Some(text) => copy_escape(out, text),
+        }
+    }
+    out.push('\n');
+}
+
+/// `text` as a `COPY` text-format field: backslash, tab, newline and carriage return
+/// escaped.
+fn copy_escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// Binds `customer`'s row of `account` to `query`, synced at `synced_at`.
@@ -159,6 +246,13 @@ pub(crate) fn bind<'q>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_fields_escape_what_copy_reads_as_syntax() {
+        let mut out = String::new();
+        copy_escape(&mut out, "a\tb\nc\\d\re é");
+        assert_eq!(out, "a\\tb\\nc\\\\d\\re é");
+    }
 
     #[test]
     fn the_kept_statement_is_the_one_built_for_each_chunk_and_backend() {

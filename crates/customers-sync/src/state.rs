@@ -125,22 +125,40 @@ pub(crate) async fn begin(
     Ok(())
 }
 
+/// Moving a run's checkpoint: account, cursor, pages, high-water mark.
+const CHECKPOINT: &str = "UPDATE sync_state SET run_cursor = $2, run_pages = $3, \
+                          run_high_water = $4 WHERE account = $1";
+
 /// Moves `run`'s checkpoint, inside the transaction that wrote the page.
 pub(crate) async fn checkpoint(
     tx: &mut Transaction<'_, Any>,
     account: &str,
     run: &Run,
 ) -> Result<(), SyncError> {
-    sqlx::query(
-        "UPDATE sync_state SET run_cursor = $2, run_pages = $3, run_high_water = $4 \
-         WHERE account = $1",
-    )
-    .bind(account)
-    .bind(cursor_text(run.cursor))
-    .bind(i64::try_from(run.pages).unwrap_or(i64::MAX))
-    .bind(run.high_water.map(time_text))
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(CHECKPOINT)
+        .bind(account)
+        .bind(cursor_text(run.cursor))
+        .bind(i64::try_from(run.pages).unwrap_or(i64::MAX))
+        .bind(run.high_water.map(time_text))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// [`checkpoint`], in a transaction of PostgreSQL's own driver (the one that wrote the page
+/// with `COPY`).
+pub(crate) async fn checkpoint_postgres(
+    tx: &mut Transaction<'_, sqlx::Postgres>,
+    account: &str,
+    run: &Run,
+) -> Result<(), SyncError> {
+    sqlx::query(CHECKPOINT)
+        .bind(account)
+        .bind(cursor_text(run.cursor))
+        .bind(i64::try_from(run.pages).unwrap_or(i64::MAX))
+        .bind(run.high_water.map(time_text))
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

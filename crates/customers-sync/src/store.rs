@@ -66,6 +66,8 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// PostgreSQL's own driver, for `COPY` (which sqlx's `Any` does not speak).
+    postgres: Option<sqlx::PgPool>,
     /// The SQLite file (`None` in memory and on PostgreSQL).
     sqlite_path: Option<std::path::PathBuf>,
 }
@@ -182,9 +184,20 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
+        let postgres = match backend {
+            Backend::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .acquire_timeout(Duration::from_secs(60))
+                    .connect(&url)
+                    .await?,
+            ),
+            Backend::Sqlite => None,
+        };
         Ok(Store {
             pool,
             backend,
+            postgres,
             sqlite_path,
         })
     }
@@ -199,8 +212,16 @@ impl Store {
         self.sqlite_path.as_deref()
     }
 
+    /// PostgreSQL's own pool, when the database is PostgreSQL.
+    pub(crate) fn postgres(&self) -> Option<&sqlx::PgPool> {
+        self.postgres.as_ref()
+    }
+
     /// Closes the connections (SQLite checkpoints its write-ahead log).
     pub async fn close(&self) {
+        if let Some(postgres) = &self.postgres {
+            postgres.close().await;
+        }
         self.pool.close().await;
     }
 

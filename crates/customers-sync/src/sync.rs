@@ -236,6 +236,19 @@ async fn write_page(
     // A clock stepping back must not make this run's rows look older than its start, or
     // the sweep would mark them deleted.
     let synced_at = Utc::now().max(run.started_at);
+    // The checkpoint moves past the page only if the page commits: on error the run is
+    // dropped by the caller and the next sync reads the state from the database.
+    run.cursor = page.next;
+    run.pages += 1;
+    run.high_water = page
+        .customers
+        .iter()
+        .filter_map(|c| c.updated_at)
+        .chain(run.high_water)
+        .max();
+    if let Some(postgres) = store.postgres() {
+        return crate::copy::write_page(postgres, account, &page.customers, synced_at, run).await;
+    }
     let mut tx = store.pool().begin().await?;
     for chunk in page.customers.chunks(CHUNK) {
         let sql = upsert_sql_for(store.backend(), chunk.len());
@@ -245,14 +258,6 @@ async fn write_page(
         }
         query.execute(&mut *tx).await?;
     }
-    run.cursor = page.next;
-    run.pages += 1;
-    run.high_water = page
-        .customers
-        .iter()
-        .filter_map(|c| c.updated_at)
-        .chain(run.high_water)
-        .max();
     state::checkpoint(&mut tx, account, run).await?;
     tx.commit().await?;
     Ok(())
