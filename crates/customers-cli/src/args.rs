@@ -56,6 +56,10 @@ pub enum Command {
     /// Group the synced customers of all vendors who are the same person (same email or
     /// phone number).
     People(PeopleArgs),
+    /// A Singer tap: `--discover` prints the catalog; a run writes SCHEMA, RECORD and STATE
+    /// messages to stdout for a Singer target (`customers tap --config tap.json |
+    /// target-jsonl`).
+    Tap(TapArgs),
     /// Serve a fake of a vendor on 127.0.0.1; the first line of stdout is its base URL.
     Mock(MockArgs),
     /// Try the whole chain without an account: start a fake and list it.
@@ -441,6 +445,30 @@ pub struct SyncArgs {
     /// How long to wait for a SQLite file another process has locked before failing.
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = positive_seconds)]
     pub busy_timeout: f64,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Args)]
+pub struct TapArgs {
+    /// The tap's config, a JSON object: `vendor` (or `profile` of `config_file`), `base_url`,
+    /// credentials by variable name in lower case (else read from the variables `list`
+    /// reads, or those `env` maps them to), `account`, `start_date`, `page_size`,
+    /// `rate_limit_per_minute`, `time_zone`.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// The last STATE message's value, to go on from.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// A catalog: only its selected streams are read.
+    #[arg(long, value_name = "FILE", conflicts_with = "properties")]
+    pub catalog: Option<PathBuf>,
+    /// The older name of --catalog.
+    #[arg(long, value_name = "FILE")]
+    pub properties: Option<PathBuf>,
+    /// Print the catalog and exit.
+    #[arg(long)]
+    pub discover: bool,
     #[command(flatten)]
     pub client: ClientArgs,
 }

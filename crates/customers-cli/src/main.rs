@@ -20,6 +20,7 @@ mod people;
 mod progress;
 mod say;
 mod sync;
+mod tap;
 mod target;
 mod vendors;
 
@@ -49,6 +50,7 @@ async fn main() -> ExitCode {
         Command::Man => manual::man(command),
         Command::Sync(args) => sync::run(args).await,
         Command::People(args) => people::run(args).await,
+        Command::Tap(args) => tap::run(args).await,
         Command::Mock(args) => mock::serve(args).await,
         Command::Demo(args) => mock::demo(args).await,
     };
@@ -70,4 +72,5 @@ fn command() -> clap::Command {
         })
         .mut_subcommand("get", |get| get.after_help(credentials::help()))
         .mut_subcommand("sync", |sync| sync.after_help(credentials::help()))
+        .mut_subcommand("tap", |tap| tap.after_help(credentials::help()))
 }
