@@ -8,6 +8,7 @@ mod args;
 mod config;
 mod credentials;
 mod exit;
+mod extract;
 mod filter_help;
 mod get;
 mod list;
