@@ -60,6 +60,9 @@ pub enum Command {
     /// messages to stdout for a Singer target (`customers tap --config tap.json |
     /// target-jsonl`).
     Tap(TapArgs),
+    /// An Airbyte source: `spec`, `check`, `discover`, `read`, one JSON message a line on
+    /// stdout (also installed as `source-customers`).
+    Airbyte(AirbyteArgs),
     /// Serve a fake of a vendor on 127.0.0.1; the first line of stdout is its base URL.
     Mock(MockArgs),
     /// Try the whole chain without an account: start a fake and list it.
@@ -469,6 +472,49 @@ pub struct TapArgs {
     /// Print the catalog and exit.
     #[arg(long)]
     pub discover: bool,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Args)]
+pub struct AirbyteArgs {
+    #[command(subcommand)]
+    pub command: AirbyteCommand,
+}
+
+/// The Airbyte protocol's commands.
+#[derive(Subcommand)]
+pub enum AirbyteCommand {
+    /// The connection specification.
+    Spec,
+    /// One real request with the config's credentials.
+    Check(AirbyteConfig),
+    /// The catalog: one stream per account.
+    Discover(AirbyteConfig),
+    /// The records of the configured catalog's stream, with per-stream state.
+    Read(AirbyteRead),
+}
+
+#[derive(Args)]
+pub struct AirbyteConfig {
+    /// The config (the tap's: `vendor`, `base_url`, credentials, …).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Args)]
+pub struct AirbyteRead {
+    /// The config (the tap's: `vendor`, `base_url`, credentials, …).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// The configured catalog.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: PathBuf,
+    /// The last state messages (a list, one per stream).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
     #[command(flatten)]
     pub client: ClientArgs,
 }

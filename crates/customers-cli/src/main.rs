@@ -4,6 +4,7 @@
 //! Exit codes: 0 done (drift, if any, is reported on stderr); 1 a vendor or network error;
 //! 2 usage or configuration; 3 the output could not be written; 130 interrupted (Ctrl-C).
 
+mod airbyte;
 mod args;
 mod config;
 mod credentials;
@@ -52,6 +53,7 @@ async fn main() -> ExitCode {
         Command::Sync(args) => sync::run(args).await,
         Command::People(args) => people::run(args).await,
         Command::Tap(args) => tap::run(args).await,
+        Command::Airbyte(args) => airbyte::run(args).await,
         Command::Mock(args) => mock::serve(args).await,
         Command::Demo(args) => mock::demo(args).await,
     };

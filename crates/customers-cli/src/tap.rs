@@ -56,7 +56,7 @@ pub async fn run(args: TapArgs) -> Result<(), Failure> {
         stream: &stream,
         account: &config.account,
     };
-    let result = extract::read(&config, args.client, saved, &mut sink).await;
+    let result = extract::read(&config, args.client, saved, true, &mut sink).await;
     sink.out.flush()?;
     match result {
         Ok(()) => Ok(()),

@@ -1,5 +1,5 @@
 //! `customers tap` piped into Singer targets nobody here wrote, installed from PyPI at
-//! pinned versions (`.ci/singer`): `target-jsonl` gets every customer of each vendor's fake
+//! pinned versions (`.ci/python-tools`): `target-jsonl` gets every customer of each vendor's fake
 //! once, also across a run killed mid-way and resumed from its last STATE;
 //! `meltanolabs-target-postgres` loads the CI's PostgreSQL, and a second run with the last
 //! STATE reads only what changed where the stream is incremental.
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use sync_support::databases;
 use sync_support::{binary, clean, text};
 
-/// The target the variable `name` points to (`.ci/singer` prints them); with `CI=true` it
+/// The target the variable `name` points to (`.ci/python-tools` prints them); with `CI=true` it
 /// must be there.
 fn target(name: &str) -> Option<PathBuf> {
     match std::env::var(name) {
@@ -25,9 +25,9 @@ fn target(name: &str) -> Option<PathBuf> {
         _ => {
             assert!(
                 std::env::var("CI").is_err(),
-                "CI tests the Singer targets: run .ci/singer and set {name}"
+                "CI tests the Singer targets: run .ci/python-tools and set {name}"
             );
-            eprintln!("not tested here: {name} is not set (.ci/singer installs the targets)");
+            eprintln!("not tested here: {name} is not set (.ci/python-tools installs it)");
             None
         }
     }

@@ -49,10 +49,12 @@ impl From<std::io::Error> for ReadError {
 /// before its cursor (as a sync does: records the vendor shifted back across the cut are read
 /// again, and targets upsert on the key); else a new sweep, only what changed since the last
 /// high-water mark (or `start_date`) where the vendor filters by change time on its server.
+/// With `changes_only` false (an Airbyte full refresh), every sweep reads everything.
 pub async fn read(
     config: &TapConfig,
     mut flags: ClientArgs,
     saved: Bookmark,
+    changes_only: bool,
     sink: &mut impl Sink,
 ) -> Result<(), ReadError> {
     flags.page_size = flags.page_size.or(config.page_size);
@@ -61,7 +63,7 @@ pub async fn read(
     let progress = Progress::labelled(&config.account, flags.quiet, None);
     let client = config.target()?.client(&flags, None, progress.observer())?;
     let vendor = config.vendor;
-    let incremental = catalog::incremental(vendor);
+    let incremental = changes_only && catalog::incremental(vendor);
     let started = Utc::now();
     let (mut bookmark, from) = match saved.cursor {
         Some(cursor) => (saved.clone(), client.page_before(cursor)),

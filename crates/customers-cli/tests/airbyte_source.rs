@@ -1,0 +1,314 @@
+//! `customers airbyte` (and `source-customers`), the Airbyte source, end to end against each
+//! vendor's fake: every message it writes validated by the Airbyte protocol's own models
+//! (PyPI airbyte-protocol-models, `python/validate_airbyte_messages.py`), the records and
+//! states checked here, bad credentials a `config_error`; and a read through PyAirbyte into
+//! its default local cache. The Python tools come from `.ci/python-tools`.
+
+mod sync_support;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use fake_vendors::credential_env as fake_env;
+use fake_vendors::{FakeConfig, FakeServer, Vendor};
+use serde_json::{Value, json};
+use sync_support::{binary, clean, text};
+
+/// The Python the variable `name` points to; with `CI=true` it must be there.
+fn python(name: &str) -> Option<PathBuf> {
+    match std::env::var(name) {
+        Ok(path) if !path.trim().is_empty() => Some(PathBuf::from(path)),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI runs the Airbyte checks: run .ci/python-tools and set {name}"
+            );
+            eprintln!("not tested here: {name} is not set (.ci/python-tools installs it)");
+            None
+        }
+    }
+}
+
+fn python_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../python")
+        .join(name)
+}
+
+/// `customers airbyte ARGS` with `vendor`'s fake credentials in the config (not the
+/// environment, as a platform passes them): exit code and messages.
+fn airbyte(args: &[&str]) -> (Option<i32>, Vec<Value>, String) {
+    let mut command = Command::new(binary());
+    clean(&mut command);
+    let output = command
+        .arg("airbyte")
+        .args(args)
+        .args(["--quiet"].iter().filter(|_| args[0] != "spec"))
+        .output()
+        .expect("the binary runs");
+    let messages = text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is a JSON message"))
+        .collect();
+    (output.status.code(), messages, text(&output.stdout))
+}
+
+/// A config for `vendor`'s fake with its credentials as config keys.
+fn config(vendor: Vendor, base_url: &str, wrong: bool) -> Value {
+    let mut config = json!({"vendor": vendor.as_str(), "base_url": base_url});
+    if vendor != Vendor::BotPenguin {
+        config["page_size"] = json!(20);
+    }
+    for (name, value) in fake_env(vendor) {
+        let value = if wrong { "wrong-secret" } else { value };
+        config[name.to_lowercase()] = json!(value);
+    }
+    config
+}
+
+fn write(dir: &Path, name: &str, value: &Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, value.to_string()).expect("written");
+    path.display().to_string()
+}
+
+fn of_type<'a>(messages: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    messages.iter().filter(|m| m["type"] == kind).collect()
+}
+
+/// The protocol's models' verdict on `lines` (and the configured catalog at `catalog`).
+fn validate(python: &Path, lines: &str, catalog: &str) {
+    let mut child = Command::new(python)
+        .arg(python_script("validate_airbyte_messages.py"))
+        .arg(catalog)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(lines.as_bytes())
+        .expect("piped");
+    let output = child.wait_with_output().expect("python ends");
+    assert!(output.status.success(), "{}", text(&output.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_message_fits_the_airbyte_protocol_and_every_customer_arrives_once() {
+    let Some(models) = python("CUSTOMERS_TEST_AIRBYTE_MODELS_PYTHON") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut all = String::new();
+    let (code, spec, out) = airbyte(&["spec"]);
+    assert_eq!(code, Some(0));
+    all.push_str(&out);
+    let secrets = &spec[0]["spec"]["connectionSpecification"]["properties"];
+    assert_eq!(secrets["hoko_api_key"]["airbyte_secret"], true);
+    assert_eq!(secrets["gleantap_secret_key"]["airbyte_secret"], true);
+    for vendor in Vendor::ALL {
+        let fake_config = FakeConfig::new(vendor).customers(45);
+        let expected: BTreeSet<String> = fake_config
+            .records()
+            .iter()
+            .map(|record| fake_vendors::record_id(vendor, record))
+            .collect();
+        let fake = FakeServer::start(fake_config).await.expect("fake starts");
+        let good = write(
+            dir.path(),
+            "good.json",
+            &config(vendor, &fake.base_url(), false),
+        );
+        let bad = write(
+            dir.path(),
+            "bad.json",
+            &config(vendor, &fake.base_url(), true),
+        );
+
+        let (code, messages, out) = airbyte(&["check", "--config", &good]);
+        assert_eq!(code, Some(0), "{vendor}: {out}");
+        assert_eq!(messages[0]["connectionStatus"]["status"], "SUCCEEDED");
+        all.push_str(&out);
+        let (code, messages, out) = airbyte(&["check", "--config", &bad]);
+        assert_eq!(code, Some(0), "{vendor}: {out}");
+        let status = &messages[0]["connectionStatus"];
+        assert_eq!(status["status"], "FAILED", "{vendor}");
+        assert!(
+            !status["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("wrong-secret")
+        );
+        all.push_str(&out);
+
+        let (code, messages, out) = airbyte(&["discover", "--config", &good]);
+        assert_eq!(code, Some(0), "{vendor}: {out}");
+        all.push_str(&out);
+        let stream = messages[0]["catalog"]["streams"][0].clone();
+        let incremental = stream["supported_sync_modes"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m == "incremental"));
+        assert_eq!(incremental, vendor == Vendor::Gleantap, "{vendor}");
+        let configured = json!({"streams": [{
+            "stream": stream,
+            "sync_mode": if incremental { "incremental" } else { "full_refresh" },
+            "destination_sync_mode": "append_dedup",
+            "cursor_field": if incremental { json!(["updated_at"]) } else { json!([]) },
+            "primary_key": [["account"], ["id"]],
+        }]});
+        let catalog = write(dir.path(), "catalog.json", &configured);
+
+        let (code, messages, out) = airbyte(&["read", "--config", &good, "--catalog", &catalog]);
+        assert_eq!(code, Some(0), "{vendor}: {out}");
+        all.push_str(&out);
+        let ids: Vec<&str> = of_type(&messages, "RECORD")
+            .iter()
+            .filter_map(|m| m["record"]["data"]["id"].as_str())
+            .collect();
+        let unique: BTreeSet<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+        assert_eq!(ids.len(), unique.len(), "{vendor}: once");
+        assert_eq!(unique, expected, "{vendor}: every customer");
+        let states = of_type(&messages, "STATE");
+        assert!(states.len() >= 3, "{vendor}: a state a page");
+        let counted: f64 = states
+            .iter()
+            .filter_map(|s| s["state"]["sourceStats"]["recordCount"].as_f64())
+            .sum();
+        assert_eq!(
+            counted as usize,
+            expected.len(),
+            "{vendor}: states count records"
+        );
+
+        // Resumed from the second state: the rest, nothing lost.
+        let second = json!([states[1]["state"]]);
+        let state = write(dir.path(), "state.json", &second);
+        let (code, rest, out) = airbyte(&[
+            "read",
+            "--config",
+            &good,
+            "--catalog",
+            &catalog,
+            "--state",
+            &state,
+        ]);
+        assert_eq!(code, Some(0), "{vendor}: {out}");
+        all.push_str(&out);
+        let cut = messages
+            .iter()
+            .position(|m| std::ptr::eq(m, states[1]))
+            .expect("in the output");
+        let mut seen: BTreeSet<String> = of_type(&messages[..cut], "RECORD")
+            .iter()
+            .filter_map(|m| m["record"]["data"]["id"].as_str().map(str::to_owned))
+            .collect();
+        let after = of_type(&rest, "RECORD");
+        assert!(after.len() < expected.len(), "{vendor}: resumed");
+        seen.extend(
+            after
+                .iter()
+                .filter_map(|m| m["record"]["data"]["id"].as_str().map(str::to_owned)),
+        );
+        assert_eq!(seen, expected, "{vendor}: across the cut");
+
+        // Bad credentials: a TRACE with a config_error, and exit 1.
+        let (code, messages, out) = airbyte(&["read", "--config", &bad, "--catalog", &catalog]);
+        assert_eq!(code, Some(1), "{vendor}: {out}");
+        all.push_str(&out);
+        let trace = of_type(&messages, "TRACE");
+        assert_eq!(trace.len(), 1, "{vendor}: {out}");
+        assert_eq!(trace[0]["trace"]["error"]["failure_type"], "config_error");
+        validate(&models, &all, &catalog);
+        all.clear();
+    }
+    // A vendor that answers what is not JSON is a system_error.
+    let garbage = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let address = garbage.local_addr().expect("an address");
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = garbage.accept().await {
+            let mut request = [0_u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot json!")
+                .await;
+        }
+    });
+    let dir2 = tempfile::tempdir().expect("temp dir");
+    let broken = write(
+        dir2.path(),
+        "broken.json",
+        &config(Vendor::Hoko, &format!("http://{address}"), false),
+    );
+    let catalog = write(
+        dir2.path(),
+        "catalog.json",
+        &json!({"streams": [{"stream": {"name": "customers_hoko", "json_schema": {}, "supported_sync_modes": ["full_refresh"]}, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}),
+    );
+    let (code, messages, out) = airbyte(&["read", "--config", &broken, "--catalog", &catalog]);
+    assert_eq!(code, Some(1), "{out}");
+    let trace = of_type(&messages, "TRACE");
+    assert_eq!(
+        trace[0]["trace"]["error"]["failure_type"], "system_error",
+        "{out}"
+    );
+    validate(&models, &out, &catalog);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pyairbyte_reads_every_customer_once_into_its_local_cache() {
+    let Some(python) = python("CUSTOMERS_TEST_PYAIRBYTE_PYTHON") else {
+        return;
+    };
+    let executable = binary().with_file_name("source-customers");
+    assert!(
+        executable.exists(),
+        "cargo builds source-customers beside customers"
+    );
+    for vendor in [Vendor::Hoko, Vendor::Gleantap] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fake_config = FakeConfig::new(vendor).customers(70);
+        let expected: BTreeSet<String> = fake_config
+            .records()
+            .iter()
+            .map(|record| fake_vendors::record_id(vendor, record))
+            .collect();
+        let fake = FakeServer::start(fake_config).await.expect("fake starts");
+        let config = config(vendor, &fake.base_url(), false);
+        // PyAirbyte keeps its DuckDB cache under the working folder.
+        let output = Command::new(&python)
+            .arg(python_script("pyairbyte_read.py"))
+            .arg(&executable)
+            .arg(config.to_string())
+            .current_dir(dir.path())
+            .env("DO_NOT_TRACK", "1")
+            .output()
+            .expect("python runs");
+        assert!(
+            output.status.success(),
+            "{vendor}: {}{}",
+            text(&output.stdout),
+            text(&output.stderr)
+        );
+        let last = text(&output.stdout)
+            .lines()
+            .rev()
+            .find_map(|line| serde_json::from_str::<Value>(line).ok())
+            .expect("the ids read");
+        let ids: Vec<String> = last["ids"]
+            .as_array()
+            .expect("ids")
+            .iter()
+            .filter_map(|id| id.as_str().map(str::to_owned))
+            .collect();
+        let unique: BTreeSet<String> = ids.iter().cloned().collect();
+        assert_eq!(ids.len(), unique.len(), "{vendor}: once");
+        assert_eq!(unique, expected, "{vendor}: every customer");
+    }
+}
