@@ -125,7 +125,7 @@ fn spec() -> Value {
         }
     }
     json!({
-        "documentationUrl": "https://github.com/customers-rs/customers/blob/main/docs/airbyte.md",
+        "documentationUrl": "https://github.com/customer-api-clients/customer-api-clients/blob/main/docs/airbyte.md",
         "connectionSpecification": {
             "$schema": "http://json-schema.org/draft-07/schema#",
             "title": "Customers of Hoko, CareCloud, BotPenguin, Gleantap or HelpCrunch",
