@@ -9,27 +9,13 @@ mod sync_support;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
 use std::process::{Command, Stdio};
 
 use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::{Value, json};
-use sync_support::{binary, clean, text};
-
-/// The Python the variable `name` points to; with `CI=true` it must be there.
-fn python(name: &str) -> Option<PathBuf> {
-    match std::env::var(name) {
-        Ok(path) if !path.trim().is_empty() => Some(PathBuf::from(path)),
-        _ => {
-            assert!(
-                std::env::var("CI").is_err(),
-                "CI runs the Airbyte checks: run .ci/python-tools and set {name}"
-            );
-            eprintln!("not tested here: {name} is not set (.ci/python-tools installs it)");
-            None
-        }
-    }
-}
+use sync_support::{binary, clean, fake_ids, text, tool};
 
 fn python_script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -99,7 +85,7 @@ fn validate(python: &Path, lines: &str, catalog: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_message_fits_the_airbyte_protocol_and_every_customer_arrives_once() {
-    let Some(models) = python("CUSTOMERS_TEST_AIRBYTE_MODELS_PYTHON") else {
+    let Some(models) = tool("CUSTOMERS_TEST_AIRBYTE_MODELS_PYTHON") else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -112,11 +98,7 @@ async fn every_message_fits_the_airbyte_protocol_and_every_customer_arrives_once
     assert_eq!(secrets["gleantap_secret_key"]["airbyte_secret"], true);
     for vendor in Vendor::ALL {
         let fake_config = FakeConfig::new(vendor).customers(45);
-        let expected: BTreeSet<String> = fake_config
-            .records()
-            .iter()
-            .map(|record| fake_vendors::record_id(vendor, record))
-            .collect();
+        let expected = fake_ids(&fake_config, vendor);
         let fake = FakeServer::start(fake_config).await.expect("fake starts");
         let good = write(
             dir.path(),
@@ -263,7 +245,7 @@ async fn every_message_fits_the_airbyte_protocol_and_every_customer_arrives_once
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pyairbyte_reads_every_customer_once_into_its_local_cache() {
-    let Some(python) = python("CUSTOMERS_TEST_PYAIRBYTE_PYTHON") else {
+    let Some(python) = tool("CUSTOMERS_TEST_PYAIRBYTE_PYTHON") else {
         return;
     };
     let executable = binary().with_file_name("source-customers");
@@ -274,11 +256,7 @@ async fn pyairbyte_reads_every_customer_once_into_its_local_cache() {
     for vendor in [Vendor::Hoko, Vendor::Gleantap] {
         let dir = tempfile::tempdir().expect("temp dir");
         let fake_config = FakeConfig::new(vendor).customers(70);
-        let expected: BTreeSet<String> = fake_config
-            .records()
-            .iter()
-            .map(|record| fake_vendors::record_id(vendor, record))
-            .collect();
+        let expected = fake_ids(&fake_config, vendor);
         let fake = FakeServer::start(fake_config).await.expect("fake starts");
         let config = config(vendor, &fake.base_url(), false);
         // PyAirbyte keeps its DuckDB cache under the working folder.

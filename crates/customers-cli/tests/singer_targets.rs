@@ -8,30 +8,14 @@ mod sync_support;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::{Value, json};
 use sync_support::databases;
-use sync_support::{binary, clean, text};
-
-/// The target the variable `name` points to (`.ci/python-tools` prints them); with `CI=true` it
-/// must be there.
-fn target(name: &str) -> Option<PathBuf> {
-    match std::env::var(name) {
-        Ok(path) if !path.trim().is_empty() => Some(PathBuf::from(path)),
-        _ => {
-            assert!(
-                std::env::var("CI").is_err(),
-                "CI tests the Singer targets: run .ci/python-tools and set {name}"
-            );
-            eprintln!("not tested here: {name} is not set (.ci/python-tools installs it)");
-            None
-        }
-    }
-}
+use sync_support::{binary, clean, fake_ids, text, tool};
 
 /// `customers tap` of `vendor`'s fake at `base_url` (pages of 15) with `state`: its stdout.
 fn tap(dir: &Path, vendor: Vendor, base_url: &str, state: Option<&Value>) -> Vec<u8> {
@@ -115,17 +99,9 @@ fn written_ids(folder: &Path) -> Vec<String> {
     ids
 }
 
-fn fake_ids(config: &FakeConfig, vendor: Vendor) -> BTreeSet<String> {
-    config
-        .records()
-        .iter()
-        .map(|record| fake_vendors::record_id(vendor, record))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn target_jsonl_gets_every_customer_of_every_vendor_once() {
-    let Some(program) = target("CUSTOMERS_TEST_TARGET_JSONL") else {
+    let Some(program) = tool("CUSTOMERS_TEST_TARGET_JSONL") else {
         return;
     };
     for vendor in Vendor::ALL {
@@ -151,7 +127,7 @@ async fn target_jsonl_gets_every_customer_of_every_vendor_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tap_killed_mid_way_and_resumed_from_its_last_state_loses_no_customer() {
-    let Some(program) = target("CUSTOMERS_TEST_TARGET_JSONL") else {
+    let Some(program) = tool("CUSTOMERS_TEST_TARGET_JSONL") else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -215,7 +191,7 @@ async fn a_tap_killed_mid_way_and_resumed_from_its_last_state_loses_no_customer(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn target_postgres_loads_every_customer_once_and_a_second_run_reads_what_the_stream_allows() {
-    let Some(program) = target("CUSTOMERS_TEST_TARGET_POSTGRES") else {
+    let Some(program) = tool("CUSTOMERS_TEST_TARGET_POSTGRES") else {
         return;
     };
     let Some(server) = databases::postgres_url() else {
@@ -273,4 +249,107 @@ async fn target_postgres_loads_every_customer_once_and_a_second_run_reads_what_t
             .expect("counted");
         assert_eq!(rows, 40, "{vendor}: upserted on the key, none twice");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn singer_check_tap_finds_the_output_of_every_vendor_valid() {
+    let Some(check) = tool("CUSTOMERS_TEST_SINGER_CHECK_TAP") else {
+        return;
+    };
+    for vendor in Vendor::ALL {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fake = FakeServer::start(FakeConfig::new(vendor).customers(33))
+            .await
+            .expect("fake starts");
+        let messages = tap(dir.path(), vendor, &fake.base_url(), None);
+        let mut child = Command::new(&check)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("singer-check-tap starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&messages)
+            .expect("piped");
+        let output = child.wait_with_output().expect("it ends");
+        let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert!(output.status.success(), "{vendor}: {said}");
+        assert!(said.contains("The output is valid"), "{vendor}: {said}");
+        assert!(said.contains("33 record messages"), "{vendor}: {said}");
+    }
+}
+
+/// A Meltano project whose extractor is `tap-customers` (a custom plugin, its executable
+/// beside `customers`) for Gleantap's fake at `base_url`, loading into target-jsonl's
+/// `out`.
+fn meltano_project(dir: &Path, base_url: &str, target_jsonl: &Path, out: &Path) {
+    let tap = binary().with_file_name("tap-customers");
+    let credentials: Vec<String> = fake_env(Vendor::Gleantap)
+        .iter()
+        .map(|(name, value)| format!("        {}: {value}\n", name.to_lowercase()))
+        .collect();
+    let project = format!(
+        "version: 1\ndefault_environment: dev\nproject_id: customers-tests\n\
+         send_anonymous_usage_stats: false\nenvironments:\n  - name: dev\nplugins:\n  \
+         extractors:\n    - name: tap-customers\n      namespace: tap_customers\n      \
+         executable: {tap}\n      capabilities: [catalog, discover, state]\n      settings:\n        \
+         - name: vendor\n        - name: base_url\n        - name: page_size\n          kind: integer\n        \
+         - name: gleantap_api_key\n          kind: password\n        - name: gleantap_secret_key\n          \
+         kind: password\n        - name: gleantap_app_id\n      config:\n        vendor: gleantap\n        \
+         base_url: {base_url}\n        page_size: 10\n{credentials}  loaders:\n    - name: target-jsonl\n      \
+         namespace: target_jsonl\n      executable: {jsonl}\n      settings:\n        \
+         - name: destination_path\n      config:\n        destination_path: {out}\n",
+        tap = tap.display(),
+        credentials = credentials.concat(),
+        jsonl = target_jsonl.display(),
+        out = out.display(),
+    );
+    std::fs::write(dir.join("meltano.yml"), project).expect("written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meltano_runs_the_tap_as_a_custom_extractor_and_keeps_its_state() {
+    let (Some(meltano), Some(jsonl)) = (
+        tool("CUSTOMERS_TEST_MELTANO"),
+        tool("CUSTOMERS_TEST_TARGET_JSONL"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = FakeConfig::new(Vendor::Gleantap).customers(40);
+    let expected = fake_ids(&config, Vendor::Gleantap);
+    let before = FakeServer::start(config.clone())
+        .await
+        .expect("fake starts");
+    let after = FakeServer::start(config.clone().changed(0..6))
+        .await
+        .expect("fake starts");
+    let mut runs = Vec::new();
+    for (fake, folder) in [(&before, "out"), (&after, "out2")] {
+        let out = dir.path().join(folder);
+        std::fs::create_dir(&out).expect("folder");
+        meltano_project(dir.path(), &fake.base_url(), &jsonl, &out);
+        let output = Command::new(&meltano)
+            .args(["run", "tap-customers", "target-jsonl"])
+            .current_dir(dir.path())
+            .env("MELTANO_SEND_ANONYMOUS_USAGE_STATS", "false")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("meltano runs");
+        assert!(
+            output.status.success(),
+            "{}{}",
+            text(&output.stdout),
+            text(&output.stderr)
+        );
+        runs.push(written_ids(&out));
+    }
+    let first: BTreeSet<String> = runs[0].iter().cloned().collect();
+    assert_eq!(runs[0].len(), first.len(), "each customer once");
+    assert_eq!(first, expected, "every customer");
+    // Meltano kept the last STATE: the second run reads only the six that changed.
+    assert_eq!(runs[1].len(), 6, "{:?}", runs[1]);
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::{Value, json};
-use sync_support::{binary, clean, text};
+use sync_support::{binary, clean, fake_ids, text};
 
 /// Runs `customers tap ARGS` with `vendor`'s fake credentials: exit code, messages, stderr.
 fn tap(vendor: Vendor, args: &[&str]) -> (Option<i32>, Vec<Value>, String) {
@@ -61,11 +61,7 @@ async fn every_vendor_taps_every_customer_once_in_valid_messages_and_resumes_fro
     let dir = tempfile::tempdir().expect("temp dir");
     for vendor in Vendor::ALL {
         let fake_config = FakeConfig::new(vendor).customers(57);
-        let listed: BTreeSet<String> = fake_config
-            .records()
-            .iter()
-            .map(|record| fake_vendors::record_id(vendor, record))
-            .collect();
+        let listed = fake_ids(&fake_config, vendor);
         let fake = FakeServer::start(fake_config).await.expect("fake starts");
         let path = config(dir.path(), "tap.json", vendor, &fake.base_url(), 20);
         let (code, messages, stderr) = tap(vendor, &["--config", &path]);

@@ -61,3 +61,31 @@ pub fn run(mut command: std::process::Command) -> Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// The tool the variable `name` points to (`.ci/python-tools` prints them); with `CI=true`
+/// it must be there, elsewhere its tests are skipped with a line saying so.
+pub fn tool(name: &str) -> Option<std::path::PathBuf> {
+    match std::env::var(name) {
+        Ok(path) if !path.trim().is_empty() => Some(std::path::PathBuf::from(path)),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI runs these tests: run .ci/python-tools and set {name}"
+            );
+            eprintln!("not tested here: {name} is not set (.ci/python-tools installs it)");
+            None
+        }
+    }
+}
+
+/// The ids of every customer a fake of `config` serves, read from its records.
+pub fn fake_ids(
+    config: &fake_vendors::FakeConfig,
+    vendor: Vendor,
+) -> std::collections::BTreeSet<String> {
+    config
+        .records()
+        .iter()
+        .map(|record| fake_vendors::record_id(vendor, record))
+        .collect()
+}
