@@ -208,7 +208,7 @@ async fn a_postgres_session_ended_mid_sync_exits_3_and_the_next_sync_completes()
     };
     let expected = reference().await;
     let db = databases::postgres(&server, "terminated").await;
-    let slow = slow_fake(100, 200).await;
+    let slow = slow_fake(100, 400).await;
     let first = started(&slow, &db.url, 3).await;
     let name = db
         .url
