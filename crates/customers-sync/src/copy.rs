@@ -56,7 +56,7 @@ pub(crate) async fn write_page(
         .execute(&mut *tx)
         .await?;
     }
-    state::checkpoint_postgres(&mut tx, account, run).await?;
+    state::checkpoint(&mut *tx, account, run).await?;
     tx.commit().await?;
     Ok(())
 }

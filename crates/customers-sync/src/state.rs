@@ -129,35 +129,27 @@ pub(crate) async fn begin(
 const CHECKPOINT: &str = "UPDATE sync_state SET run_cursor = $2, run_pages = $3, \
                           run_high_water = $4 WHERE account = $1";
 
-/// Moves `run`'s checkpoint, inside the transaction that wrote the page.
-pub(crate) async fn checkpoint(
-    tx: &mut Transaction<'_, Any>,
+/// Moves `run`'s checkpoint with `executor`: the transaction that wrote the page, of
+/// sqlx's `Any` driver or of PostgreSQL's own (the one that wrote the page with `COPY`).
+pub(crate) async fn checkpoint<'c, DB, E>(
+    executor: E,
     account: &str,
     run: &Run,
-) -> Result<(), SyncError> {
+) -> Result<(), SyncError>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     sqlx::query(CHECKPOINT)
-        .bind(account)
+        .bind(account.to_owned())
         .bind(cursor_text(run.cursor))
         .bind(i64::try_from(run.pages).unwrap_or(i64::MAX))
         .bind(run.high_water.map(time_text))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// [`checkpoint`], in a transaction of PostgreSQL's own driver (the one that wrote the page
-/// with `COPY`).
-pub(crate) async fn checkpoint_postgres(
-    tx: &mut Transaction<'_, sqlx::Postgres>,
-    account: &str,
-    run: &Run,
-) -> Result<(), SyncError> {
-    sqlx::query(CHECKPOINT)
-        .bind(account)
-        .bind(cursor_text(run.cursor))
-        .bind(i64::try_from(run.pages).unwrap_or(i64::MAX))
-        .bind(run.high_water.map(time_text))
-        .execute(&mut **tx)
+        .execute(executor)
         .await?;
     Ok(())
 }

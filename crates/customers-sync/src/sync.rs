@@ -258,7 +258,7 @@ async fn write_page(
         }
         query.execute(&mut *tx).await?;
     }
-    state::checkpoint(&mut tx, account, run).await?;
+    state::checkpoint(&mut *tx, account, run).await?;
     tx.commit().await?;
     Ok(())
 }
