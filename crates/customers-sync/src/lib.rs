@@ -33,6 +33,7 @@ mod lock;
 pub mod people;
 mod private_file;
 mod rows;
+mod staged;
 pub mod state;
 mod store;
 mod sync;

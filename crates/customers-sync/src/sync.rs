@@ -7,7 +7,6 @@ use customers::{CustomersClient, PageCursor, Query, Vendor};
 use futures::StreamExt;
 use futures::future::Either;
 
-use crate::rows::{CHUNK, bind, upsert_sql_for};
 use crate::state::{self, Run};
 use crate::store::Store;
 use crate::{SyncError, time_text};
@@ -249,18 +248,7 @@ async fn write_page(
     if let Some(postgres) = store.postgres() {
         return crate::copy::write_page(postgres, account, &page.customers, synced_at, run).await;
     }
-    let mut tx = store.pool().begin().await?;
-    for chunk in page.customers.chunks(CHUNK) {
-        let sql = upsert_sql_for(store.backend(), chunk.len());
-        let mut query = sqlx::query(&sql);
-        for customer in chunk {
-            query = bind(query, account, customer, synced_at);
-        }
-        query.execute(&mut *tx).await?;
-    }
-    state::checkpoint(&mut *tx, account, run).await?;
-    tx.commit().await?;
-    Ok(())
+    crate::staged::write_page(store, account, &page.customers, synced_at, run).await
 }
 
 /// A new run of `vendor`: incremental from `last_high_water` less the vendor's granularity
@@ -298,8 +286,9 @@ async fn finish(
     let mut tx = store.pool().begin().await?;
     if run.full {
         let sql = format!(
-            "UPDATE customers SET deleted_at = {} WHERE account = {} AND deleted_at IS NULL \
+            "UPDATE {} SET deleted_at = {} WHERE account = {} AND deleted_at IS NULL \
              AND last_synced_at < {}",
+            backend.scan("customers"),
             backend.time(1),
             backend.param(2),
             backend.time(3)
@@ -313,7 +302,8 @@ async fn finish(
         report.marked_deleted = marked.rows_affected();
     }
     let sql = format!(
-        "SELECT COUNT(*) FROM customers WHERE account = {} AND first_synced_at >= {}",
+        "SELECT COUNT(*) FROM {} WHERE account = {} AND first_synced_at >= {}",
+        backend.scan("customers"),
         backend.param(1),
         backend.time(2)
     );
