@@ -35,7 +35,7 @@ pub fn generate_all(root: &Path, only: &[String]) -> Result<Vec<Output>> {
         .collect()
 }
 
-/// What [`write`] did with one file.
+/// What [`write()`] did with one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Written {
     /// The file changed (or was missing) and was written.

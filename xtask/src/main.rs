@@ -1,4 +1,4 @@
-//! `cargo xtask`: workspace automation. See the README.
+//! `cargo xtask`: workspace automation. See docs/specs.md and ARCHITECTURE.md.
 
 use std::io::Write;
 use std::process::ExitCode;

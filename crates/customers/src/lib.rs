@@ -124,3 +124,9 @@ pub use paging::{Page, PageCursor};
 pub use query::{Query, SortOrder};
 pub use raw::Raw;
 pub use vendors::{Credentials, UnknownVendor, Vendor};
+
+/// The library guide, `docs/library.md`, included here so that its examples compile as
+/// doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/library.md")]
+pub struct LibraryGuide;
