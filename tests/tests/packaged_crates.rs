@@ -63,6 +63,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 "#;
 
+/// The version of the workspace's crate `name` (its folder is `crates/<name>`).
+fn version(root: &std::path::Path, name: &str) -> String {
+    let manifest = std::fs::read_to_string(root.join("crates").join(name).join("Cargo.toml"))
+        .expect("the crate's manifest");
+    manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("the manifest names its version")
+        .to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_consumer_outside_the_workspace_lists_a_fake_with_the_packaged_crates() {
     let root = workspace();
@@ -86,8 +98,11 @@ async fn a_consumer_outside_the_workspace_lists_a_fake_with_the_packaged_crates(
         .arg(&target));
     let vendor = scratch.path().join("vendor");
     std::fs::create_dir_all(&vendor).expect("mkdir");
+    let unpacked = |name: &str| format!("{name}-{}", version(&root, name));
     for name in ["client-runtime", "hoko-client"] {
-        let file = target.join("package").join(format!("{name}-0.1.0.crate"));
+        let file = target
+            .join("package")
+            .join(format!("{}.crate", unpacked(name)));
         run(Command::new("tar")
             .arg("xzf")
             .arg(&file)
@@ -104,18 +119,20 @@ edition = "2024"
 publish = false
 
 [dependencies]
-hoko-client = {{ path = "{vendor}/hoko-client-0.1.0" }}
-client-runtime = {{ path = "{vendor}/client-runtime-0.1.0" }}
+hoko-client = {{ path = "{vendor}/{hoko}" }}
+client-runtime = {{ path = "{vendor}/{runtime}" }}
 futures = "0.3"
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 
 # client-runtime is not on crates.io yet: the packaged one stands in for it.
 [patch.crates-io]
-client-runtime = {{ path = "{vendor}/client-runtime-0.1.0" }}
+client-runtime = {{ path = "{vendor}/{runtime}" }}
 
 [workspace]
 "#,
-        vendor = vendor.display()
+        vendor = vendor.display(),
+        hoko = unpacked("hoko-client"),
+        runtime = unpacked("client-runtime"),
     );
     std::fs::write(consumer.join("Cargo.toml"), manifest).expect("manifest");
     std::fs::write(consumer.join("src/main.rs"), MAIN).expect("main");

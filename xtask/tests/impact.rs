@@ -100,13 +100,47 @@ fn impact_of(
 }
 
 /// The one crate of the report, checked against what the edit should give.
+/// `krate`'s version in the workspace, which each scratch copy starts from.
+fn current(krate: &str) -> String {
+    let manifest = workspace_root()
+        .join("crates")
+        .join(krate)
+        .join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("the crate's manifest");
+    text.lines()
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("the manifest names a version")
+        .to_owned()
+}
+
+/// How far a change needs `krate`'s version bumped (a 0.x crate: breaking bumps the minor).
+#[derive(Clone, Copy)]
+enum Bump {
+    Patch,
+    Minor,
+}
+
+/// `krate`'s current version bumped by `bump`.
+fn bumped(krate: &str, bump: Bump) -> String {
+    let version = current(krate);
+    let parts: Vec<u64> = version
+        .split('.')
+        .map(|part| part.parse().expect("a numeric version"))
+        .collect();
+    match bump {
+        Bump::Patch => format!("{}.{}.{}", parts[0], parts[1], parts[2] + 1),
+        Bump::Minor => format!("{}.{}.0", parts[0], parts[1] + 1),
+    }
+}
+
 fn assert_impact(
     report: &Value,
     crate_name: &str,
     rule: &str,
     severity: &str,
     api: Option<(&str, &str)>,
-    needed: &str,
+    needed: Bump,
 ) {
     let crates = report["crates"].as_array().expect("crates");
     assert_eq!(crates.len(), 1, "{report:#}");
@@ -137,8 +171,12 @@ fn assert_impact(
         ),
         None => assert!(api_changes.is_empty(), "{crate_name}: {api_changes:#?}"),
     }
-    assert_eq!(found["base_version"], "0.1.0");
-    assert_eq!(found["needed"], needed, "{found:#}");
+    assert_eq!(found["base_version"], current(crate_name).as_str());
+    assert_eq!(
+        found["needed"],
+        bumped(crate_name, needed).as_str(),
+        "{found:#}"
+    );
 }
 
 fn insert_after(text: &str, anchor: &str, addition: &str) -> String {
@@ -166,7 +204,7 @@ fn an_optional_response_property_added() {
         "response-property-added",
         "compatible",
         Some(("added", "types::Customer::tier")),
-        "0.2.0",
+        Bump::Minor,
     );
 }
 
@@ -181,7 +219,7 @@ fn a_property_made_nullable() {
         "response-property-became-nullable",
         "breaking",
         Some(("changed", "types::Customer::id")),
-        "0.2.0",
+        Bump::Minor,
     );
 }
 
@@ -200,7 +238,7 @@ fn a_type_changed_doi_email() {
         "response-property-type-changed",
         "breaking",
         Some(("changed", "types::Customer::doi_email")),
-        "0.2.0",
+        Bump::Minor,
     );
     let change = report["crates"][0]["api_changes"]
         .as_array()
@@ -220,15 +258,23 @@ fn a_type_changed_doi_email() {
         &["impact", "--base", "HEAD~1", "--no-snapshots", "--check"],
     );
     assert_eq!(check.status.code(), Some(1));
+    let (was, needs) = (
+        current("carecloud-client"),
+        bumped("carecloud-client", Bump::Minor),
+    );
     assert!(
         String::from_utf8_lossy(&check.stderr)
-            .contains("carecloud-client is 0.1.0 but needs 0.2.0")
+            .contains(&format!("carecloud-client is {was} but needs {needs}"))
     );
     let manifest = root.join("crates/carecloud-client/Cargo.toml");
     let text = std::fs::read_to_string(&manifest).expect("manifest");
     std::fs::write(
         &manifest,
-        text.replacen("version = \"0.1.0\"", "version = \"0.2.0\"", 1),
+        text.replacen(
+            &format!("version = \"{was}\""),
+            &format!("version = \"{needs}\""),
+            1,
+        ),
     )
     .expect("bump");
     let check = xtask(
@@ -272,7 +318,7 @@ fn an_enum_value_added_to_a_response() {
         "response-enum-value-added",
         "breaking",
         None,
-        "0.1.1",
+        Bump::Patch,
     );
 }
 
@@ -287,7 +333,7 @@ fn an_enum_value_removed_from_a_request_parameter() {
         "request-enum-value-removed",
         "breaking",
         Some(("removed", "types::SortOrder::Asc")),
-        "0.2.0",
+        Bump::Minor,
     );
 }
 
@@ -307,7 +353,7 @@ fn a_required_query_parameter_added() {
         "request-required-property-added",
         "breaking",
         Some(("added", "builder::GetCustomers::tenant")),
-        "0.2.0",
+        Bump::Minor,
     );
 }
 
@@ -330,7 +376,7 @@ fn an_operation_removed() {
         "operation-removed",
         "breaking",
         Some(("removed", "Client::search_customers")),
-        "0.2.0",
+        Bump::Minor,
     );
 }
 
@@ -345,7 +391,7 @@ fn a_description_only_change() {
         "description-or-example-only",
         "compatible",
         None,
-        "0.1.1",
+        Bump::Patch,
     );
 }
 
@@ -373,20 +419,30 @@ fn release_bumps_what_the_impact_needs_records_it_and_logs_it() {
     let release = xtask(root, &["release", "carecloud-client"]);
     let said = String::from_utf8_lossy(&release.stderr);
     assert!(release.status.success(), "{said}");
-    assert!(said.contains("carecloud-client: 0.1.0 -> 0.2.0"), "{said}");
+    let (was, needs) = (
+        current("carecloud-client"),
+        bumped("carecloud-client", Bump::Minor),
+    );
+    assert!(
+        said.contains(&format!("carecloud-client: {was} -> {needs}")),
+        "{said}"
+    );
     let manifest =
         std::fs::read_to_string(root.join("crates/carecloud-client/Cargo.toml")).expect("read");
-    assert!(manifest.contains("version = \"0.2.0\""), "{manifest}");
+    assert!(
+        manifest.contains(&format!("version = \"{needs}\"")),
+        "{manifest}"
+    );
     let releases = xtask::release::load(root).expect("releases");
     let recorded = releases
         .iter()
         .find(|r| r.name == "carecloud-client")
         .expect("recorded");
-    assert_eq!(recorded.version, "0.2.0");
+    assert_eq!(recorded.version, needs);
     let changelog =
         std::fs::read_to_string(root.join("crates/carecloud-client/CHANGELOG.md")).expect("log");
     assert!(
-        changelog.starts_with("# Changelog\n\n## 0.2.0 ("),
+        changelog.starts_with(&format!("# Changelog\n\n## {needs} (")),
         "{changelog}"
     );
     assert!(
@@ -410,5 +466,5 @@ fn release_bumps_what_the_impact_needs_records_it_and_logs_it() {
         .iter()
         .find(|r| r.name == "hoko-client")
         .expect("hoko");
-    assert_eq!(hoko.version, "0.1.0");
+    assert_eq!(hoko.version, current("hoko-client"));
 }

@@ -3375,6 +3375,29 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The environment variables this API's credentials and settings are read from, as
+/// the spec's `x-env` extensions name them.
+pub mod env {
+    /// The bearer token (`Authorization: Bearer …`): `CARECLOUD_TOKEN`.
+    pub const BEARER_AUTH: &str = "CARECLOUD_TOKEN";
+    /// The tenant's base URL, up to and including `/v1.0`: `CARECLOUD_BASE_URL`.
+    pub const BASE_URL: &str = "CARECLOUD_BASE_URL";
+    /// The user's login, for `POST /users/actions/login`: `CARECLOUD_LOGIN`.
+    pub const LOGIN: &str = "CARECLOUD_LOGIN";
+    /// The user's password, for `POST /users/actions/login`: `CARECLOUD_PASSWORD`.
+    pub const PASSWORD: &str = "CARECLOUD_PASSWORD";
+    /// The external application's id, for `POST /users/actions/login`: `CARECLOUD_APP_ID`.
+    pub const APP_ID: &str = "CARECLOUD_APP_ID";
+    /// Every variable above with its name in snake case (`bearer_auth`,
+    /// `app_id`, …): credentials first, in the order `Credentials::new` takes them.
+    pub const ALL: &[(&str, &str)] = &[
+        ("bearer_auth", BEARER_AUTH),
+        ("base_url", BASE_URL),
+        ("login", LOGIN),
+        ("password", PASSWORD),
+        ("app_id", APP_ID),
+    ];
+}
 /// The credentials this API's spec declares, sent as `Authorization: Bearer <secret>` on every request. `Debug` never shows a secret.
 #[derive(Clone, Debug)]
 pub struct Credentials {
@@ -3387,6 +3410,24 @@ impl Credentials {
         Self {
             bearer_auth: bearer_auth.into(),
         }
+    }
+    /// The environment variables [`Credentials::from_env`] reads, in the order
+    /// [`Credentials::new`] takes their values.
+    pub const ENV: &'static [&'static str] = &[env::BEARER_AUTH];
+    /// Credentials from the environment variables [`Credentials::ENV`] names. Every
+    /// variable that is missing or blank is named in the one error.
+    pub fn from_env() -> Result<Self, ::client_runtime::MissingEnv> {
+        Self::from_lookup(|name| ::std::env::var(name).ok())
+    }
+    /// [`Credentials::from_env`], reading each variable with `lookup` (a profile's
+    /// mapping of the variables to others, a test's table).
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ::client_runtime::MissingEnv> {
+        let mut values = ::client_runtime::read_env(Self::ENV, lookup)?.into_iter();
+        Ok(Self {
+            bearer_auth: values.next().unwrap_or_default().into(),
+        })
     }
     /// The headers these credentials are sent as, secret values marked sensitive.
     pub fn headers(

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod env;
 mod headers;
 mod limits;
 mod page_shape;
@@ -12,6 +13,7 @@ mod retry;
 mod secret;
 mod transport;
 
+pub use env::{MissingEnv, read_env};
 pub use futures::Stream;
 pub use headers::{AuthError, AuthHeaders, authenticated_client};
 pub use limits::Limits;

@@ -16,9 +16,9 @@ pub fn fake(vendor: Vendor) -> fake_vendors::Vendor {
     }
 }
 
-/// The credential variables, with the values `vendor`'s fake accepts.
+/// The credential variables `vendor`'s spec names, with the values its fake accepts.
 pub fn fake_env(vendor: Vendor) -> Vec<(&'static str, &'static str)> {
-    fake_vendors::credential_env(fake(vendor))
+    customers::Credentials::env_for(vendor, fake_vendors::accepted_credentials(fake(vendor)))
 }
 
 #[cfg(test)]

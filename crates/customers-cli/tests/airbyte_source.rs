@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use std::process::{Command, Stdio};
 
-use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::{Value, json};
+use sync_support::fake_env;
 use sync_support::{binary, clean, fake_ids, text, tool};
 
 fn python_script(name: &str) -> PathBuf {

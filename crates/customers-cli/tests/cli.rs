@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::process::Output;
 
-use fake_vendors::credential_env as fake_env;
+#[path = "../../../tests/tests/support/fake_env.rs"]
+mod fake_env;
+use fake_env::fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::Value;
 

@@ -7,6 +7,9 @@ use std::process::Output;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::Value;
 
+#[path = "../../../tests/tests/support/fake_env.rs"]
+mod fake_env;
+
 /// Runs the built `customers` binary with `args`, the fake's credentials and nothing else.
 async fn customers(args: &[&str], vendor: Vendor) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_customers"));
@@ -14,7 +17,7 @@ async fn customers(args: &[&str], vendor: Vendor) -> Output {
     if let Ok(path) = std::env::var("PATH") {
         command.env("PATH", path);
     }
-    command.envs(fake_vendors::credential_env(vendor));
+    command.envs(fake_env::fake_env(vendor));
     command.output().await.expect("the binary runs")
 }
 

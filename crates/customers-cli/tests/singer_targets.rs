@@ -11,10 +11,10 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::{Value, json};
 use sync_support::databases;
+use sync_support::fake_env;
 use sync_support::{binary, clean, fake_ids, text, tool};
 
 /// `customers tap` of `vendor`'s fake at `base_url` (pages of 15) with `state`: its stdout.

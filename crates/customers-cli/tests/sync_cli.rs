@@ -8,9 +8,9 @@ use std::process::Output;
 use std::time::Duration;
 
 use customers_sync::Store;
-use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use sync_support::databases::{self, column, rows, without_sync_times};
+use sync_support::fake_env;
 use sync_support::{binary, clean, run, sync_command, sync_pages, text};
 
 /// Syncs `before`, then `after` (a few customers deleted at the vendor): uninterrupted, the

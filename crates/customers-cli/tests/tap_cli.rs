@@ -8,9 +8,9 @@ mod sync_support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use fake_vendors::credential_env as fake_env;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use serde_json::{Value, json};
+use sync_support::fake_env;
 use sync_support::{binary, clean, fake_ids, text};
 
 /// Runs `customers tap ARGS` with `vendor`'s fake credentials: exit code, messages, stderr.

@@ -68,6 +68,29 @@ impl Credentials {
         sets.join(", or ")
     }
 
+    /// The variables of `vendor`'s first complete set of credentials given values by their
+    /// names in the vendor's spec (`bearer_auth`, `login`, `app_id`: its `x-env` entries),
+    /// each with its value; empty when no set is complete. For setting up a child process
+    /// from values known by name, such as a fake vendor's.
+    pub fn env_for<'a>(vendor: Vendor, named: &[(&str, &'a str)]) -> Vec<(&'static str, &'a str)> {
+        let table = vendor.api().env();
+        let value = |variable: &str| {
+            let (name, _) = table.iter().find(|(_, v)| *v == variable)?;
+            named
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, value)| *value)
+        };
+        Credentials::variables(vendor)
+            .iter()
+            .find_map(|set| {
+                set.iter()
+                    .map(|variable| Some((*variable, value(variable)?)))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .unwrap_or_default()
+    }
+
     /// The environment variable holding `vendor`'s base URL, for a vendor without a default
     /// one (CareCloud's tenant URL).
     pub fn base_url_variable(vendor: Vendor) -> Option<&'static str> {

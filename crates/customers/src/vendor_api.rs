@@ -128,6 +128,11 @@ pub(crate) trait VendorApi: Send + Sync + 'static {
     /// (and returns `None` for a missing or empty one).
     fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials>;
 
+    /// Every environment variable the vendor's spec names (its `x-env` extensions), each
+    /// with its name there (`bearer_auth`, `login`, `app_id`, …): the client crate's
+    /// `env::ALL`.
+    fn env(&self) -> &'static [(&'static str, &'static str)];
+
     /// The environment variable holding the base URL when the vendor has no default one.
     fn base_url_var(&self) -> Option<&'static str> {
         None

@@ -1,23 +1,11 @@
-//! The environment variables the `customers` tools read a vendor's credentials from, with
-//! the values the fake of that vendor accepts: what a test or a demo sets to list a fake.
+//! The credentials each fake accepts, under the names its vendor's spec gives them (the
+//! spec's `x-env` entries: `bearer_auth`, `login`, `app_id`, …). Which environment variable
+//! holds each is the spec's to say, not the fakes': `customers::Credentials::env_for`
+//! pairs the two.
 
-use crate::{API_KEY, APP_ID, LOGIN, PASSWORD, SECRET_KEY, Vendor};
+use crate::Vendor;
 
-/// The credential variables for `vendor`'s fake, with the values it accepts.
-pub fn credential_env(vendor: Vendor) -> Vec<(&'static str, &'static str)> {
-    match vendor {
-        Vendor::Hoko => vec![("HOKO_API_KEY", API_KEY)],
-        Vendor::CareCloud => vec![
-            ("CARECLOUD_LOGIN", LOGIN),
-            ("CARECLOUD_PASSWORD", PASSWORD),
-            ("CARECLOUD_APP_ID", APP_ID),
-        ],
-        Vendor::BotPenguin => vec![("BOTPENGUIN_API_KEY", API_KEY)],
-        Vendor::Gleantap => vec![
-            ("GLEANTAP_API_KEY", API_KEY),
-            ("GLEANTAP_SECRET_KEY", SECRET_KEY),
-            ("GLEANTAP_APP_ID", APP_ID),
-        ],
-        Vendor::HelpCrunch => vec![("HELPCRUNCH_API_KEY", API_KEY)],
-    }
+/// The credentials `vendor`'s fake accepts, each under its name in the vendor's spec.
+pub fn accepted_credentials(vendor: Vendor) -> &'static [(&'static str, &'static str)] {
+    vendor.fake().credentials()
 }

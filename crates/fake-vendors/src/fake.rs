@@ -18,6 +18,10 @@ pub(crate) trait Fake: Send + Sync + 'static {
     /// The vendor's routes, below [`Fake::base_path`].
     fn routes(&self) -> Router<SharedState>;
 
+    /// The credentials the fake accepts, each under its name in the vendor's spec (its
+    /// `x-env` entries: `bearer_auth`, `login`, `app_id`, …).
+    fn credentials(&self) -> &'static [(&'static str, &'static str)];
+
     /// Mixed into the seed so each vendor's data differs.
     fn salt(&self) -> u64;
 

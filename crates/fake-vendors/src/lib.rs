@@ -25,7 +25,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use data::records;
-pub use env::credential_env;
+pub use env::accepted_credentials;
 pub use exchanges::Exchange;
 pub use faults::RateWindow;
 pub use routes::Vendor;

@@ -765,6 +765,23 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The environment variables this API's credentials and settings are read from, as
+/// the spec's `x-env` extensions name them.
+pub mod env {
+    /// The secret sent as `x-api-key`: `GLEANTAP_API_KEY`.
+    pub const API_KEY: &str = "GLEANTAP_API_KEY";
+    /// The secret sent as `x-secret-key`: `GLEANTAP_SECRET_KEY`.
+    pub const SECRET_KEY: &str = "GLEANTAP_SECRET_KEY";
+    /// The app's id, sent as `app_id` in every request body: `GLEANTAP_APP_ID`.
+    pub const APP_ID: &str = "GLEANTAP_APP_ID";
+    /// Every variable above with its name in snake case (`bearer_auth`,
+    /// `app_id`, …): credentials first, in the order `Credentials::new` takes them.
+    pub const ALL: &[(&str, &str)] = &[
+        ("api_key", API_KEY),
+        ("secret_key", SECRET_KEY),
+        ("app_id", APP_ID),
+    ];
+}
 /// The credentials this API's spec declares, sent as `x-api-key: <secret>` and `x-secret-key: <secret>` on every request. `Debug` never shows a secret.
 #[derive(Clone, Debug)]
 pub struct Credentials {
@@ -783,6 +800,25 @@ impl Credentials {
             api_key: api_key.into(),
             secret_key: secret_key.into(),
         }
+    }
+    /// The environment variables [`Credentials::from_env`] reads, in the order
+    /// [`Credentials::new`] takes their values.
+    pub const ENV: &'static [&'static str] = &[env::API_KEY, env::SECRET_KEY];
+    /// Credentials from the environment variables [`Credentials::ENV`] names. Every
+    /// variable that is missing or blank is named in the one error.
+    pub fn from_env() -> Result<Self, ::client_runtime::MissingEnv> {
+        Self::from_lookup(|name| ::std::env::var(name).ok())
+    }
+    /// [`Credentials::from_env`], reading each variable with `lookup` (a profile's
+    /// mapping of the variables to others, a test's table).
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ::client_runtime::MissingEnv> {
+        let mut values = ::client_runtime::read_env(Self::ENV, lookup)?.into_iter();
+        Ok(Self {
+            api_key: values.next().unwrap_or_default().into(),
+            secret_key: values.next().unwrap_or_default().into(),
+        })
     }
     /// The headers these credentials are sent as, secret values marked sensitive.
     pub fn headers(

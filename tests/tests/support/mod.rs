@@ -79,10 +79,8 @@ pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The environment the fakes' credentials need for `vendor`.
-pub fn fake_env(vendor: fake_vendors::Vendor) -> Vec<(&'static str, &'static str)> {
-    fake_vendors::credential_env(vendor)
-}
+mod fake_env;
+pub use fake_env::fake_env;
 
 /// Builds the `customers` binary once and returns its path. Tests in this crate cannot use
 /// `CARGO_BIN_EXE_customers` (cargo sets it only for the binary's own package, where the

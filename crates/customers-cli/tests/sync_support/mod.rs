@@ -13,7 +13,10 @@ use std::path::Path;
 use std::process::Output;
 
 use fake_vendors::Vendor;
-use fake_vendors::credential_env as fake_env;
+
+#[path = "../../../../tests/tests/support/fake_env.rs"]
+mod fake_env;
+pub use fake_env::fake_env;
 
 /// The `customers` binary cargo built for these tests.
 pub fn binary() -> &'static Path {

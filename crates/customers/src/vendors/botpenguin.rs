@@ -110,13 +110,17 @@ impl VendorApi for BotPenguin {
         &["authorization", "authtype"]
     }
 
+    fn env(&self) -> &'static [(&'static str, &'static str)] {
+        botpenguin_client::env::ALL
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
-        &[&["BOTPENGUIN_API_KEY"]]
+        &[botpenguin_client::Credentials::ENV]
     }
 
     fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
         Some(Credentials::BotPenguin {
-            token: var("BOTPENGUIN_API_KEY")?.into(),
+            token: var(botpenguin_client::env::BEARER_AUTH)?.into(),
         })
     }
 }

@@ -6,7 +6,7 @@
 
 use std::num::NonZeroU32;
 
-use carecloud_client::types;
+use carecloud_client::{env, types};
 use client_runtime::{Secret, Transport};
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -197,26 +197,28 @@ impl VendorApi for CareCloud {
         &["authorization"]
     }
 
+    fn env(&self) -> &'static [(&'static str, &'static str)] {
+        carecloud_client::env::ALL
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
-        &[
-            &["CARECLOUD_TOKEN"],
-            &["CARECLOUD_LOGIN", "CARECLOUD_PASSWORD", "CARECLOUD_APP_ID"],
-        ]
+        const LOGIN: [&str; 3] = [env::LOGIN, env::PASSWORD, env::APP_ID];
+        &[carecloud_client::Credentials::ENV, &LOGIN]
     }
 
     fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
-        if let Some(token) = var("CARECLOUD_TOKEN") {
+        if let Some(token) = var(env::BEARER_AUTH) {
             return Some(Credentials::CareCloud(CareCloudAuth::Token(token.into())));
         }
         Some(Credentials::CareCloud(CareCloudAuth::Login {
-            login: var("CARECLOUD_LOGIN")?,
-            password: var("CARECLOUD_PASSWORD")?.into(),
-            app_id: var("CARECLOUD_APP_ID")?,
+            login: var(env::LOGIN)?,
+            password: var(env::PASSWORD)?.into(),
+            app_id: var(env::APP_ID)?,
         }))
     }
 
     fn base_url_var(&self) -> Option<&'static str> {
-        Some("CARECLOUD_BASE_URL")
+        Some(env::BASE_URL)
     }
 }
 

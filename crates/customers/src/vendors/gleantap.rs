@@ -7,7 +7,7 @@ use std::num::NonZeroU32;
 use client_runtime::Transport;
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use gleantap_client::types;
+use gleantap_client::{env, types};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -122,15 +122,20 @@ impl VendorApi for Gleantap {
         &["x-api-key", "x-secret-key"]
     }
 
+    fn env(&self) -> &'static [(&'static str, &'static str)] {
+        gleantap_client::env::ALL
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
-        &[&["GLEANTAP_API_KEY", "GLEANTAP_SECRET_KEY", "GLEANTAP_APP_ID"]]
+        const VARIABLES: [&str; 3] = [env::API_KEY, env::SECRET_KEY, env::APP_ID];
+        &[&VARIABLES]
     }
 
     fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
         Some(Credentials::Gleantap {
-            api_key: var("GLEANTAP_API_KEY")?.into(),
-            secret_key: var("GLEANTAP_SECRET_KEY")?.into(),
-            app_id: var("GLEANTAP_APP_ID")?,
+            api_key: var(env::API_KEY)?.into(),
+            secret_key: var(env::SECRET_KEY)?.into(),
+            app_id: var(env::APP_ID)?,
         })
     }
 }

@@ -141,13 +141,17 @@ impl VendorApi for HelpCrunch {
         &["authorization"]
     }
 
+    fn env(&self) -> &'static [(&'static str, &'static str)] {
+        helpcrunch_client::env::ALL
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
-        &[&["HELPCRUNCH_API_KEY"]]
+        &[helpcrunch_client::Credentials::ENV]
     }
 
     fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
         Some(Credentials::HelpCrunch {
-            api_key: var("HELPCRUNCH_API_KEY")?.into(),
+            api_key: var(helpcrunch_client::env::BEARER_AUTH)?.into(),
         })
     }
 }

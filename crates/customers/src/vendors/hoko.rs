@@ -124,13 +124,17 @@ impl VendorApi for Hoko {
         &["authorization"]
     }
 
+    fn env(&self) -> &'static [(&'static str, &'static str)] {
+        hoko_client::env::ALL
+    }
+
     fn credential_vars(&self) -> &'static [&'static [&'static str]] {
-        &[&["HOKO_API_KEY"]]
+        &[hoko_client::Credentials::ENV]
     }
 
     fn credentials_from(&self, var: &dyn Fn(&str) -> Option<String>) -> Option<Credentials> {
         Some(Credentials::Hoko {
-            api_key: var("HOKO_API_KEY")?.into(),
+            api_key: var(hoko_client::env::BEARER_AUTH)?.into(),
         })
     }
 }

@@ -28,6 +28,10 @@ impl Fake for FakeBotPenguin {
         routes()
     }
 
+    fn credentials(&self) -> &'static [(&'static str, &'static str)] {
+        &[("bearer_auth", crate::API_KEY)]
+    }
+
     fn salt(&self) -> u64 {
         0x626f7470
     }

@@ -26,6 +26,15 @@ impl Fake for FakeCareCloud {
         routes()
     }
 
+    fn credentials(&self) -> &'static [(&'static str, &'static str)] {
+        // The login flow rather than the fixed token: it is what a fake can test.
+        &[
+            ("login", crate::LOGIN),
+            ("password", crate::PASSWORD),
+            ("app_id", crate::APP_ID),
+        ]
+    }
+
     fn salt(&self) -> u64 {
         0x63617265
     }

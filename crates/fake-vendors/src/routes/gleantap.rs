@@ -24,6 +24,14 @@ impl Fake for FakeGleantap {
         routes()
     }
 
+    fn credentials(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("api_key", crate::API_KEY),
+            ("secret_key", crate::SECRET_KEY),
+            ("app_id", crate::APP_ID),
+        ]
+    }
+
     fn salt(&self) -> u64 {
         0x676c6561
     }

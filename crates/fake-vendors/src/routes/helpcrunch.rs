@@ -25,6 +25,10 @@ impl Fake for FakeHelpCrunch {
         routes()
     }
 
+    fn credentials(&self) -> &'static [(&'static str, &'static str)] {
+        &[("bearer_auth", crate::API_KEY)]
+    }
+
     fn salt(&self) -> u64 {
         0x68656c70
     }

@@ -24,6 +24,10 @@ impl Fake for FakeHoko {
         routes()
     }
 
+    fn credentials(&self) -> &'static [(&'static str, &'static str)] {
+        &[("bearer_auth", crate::API_KEY)]
+    }
+
     fn salt(&self) -> u64 {
         0x686f6b6f
     }
