@@ -65,14 +65,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// The version of the workspace's crate `name` (its folder is `crates/<name>`).
 fn version(root: &std::path::Path, name: &str) -> String {
-    let manifest = std::fs::read_to_string(root.join("crates").join(name).join("Cargo.toml"))
-        .expect("the crate's manifest");
-    manifest
-        .lines()
-        .find_map(|line| line.strip_prefix("version = \""))
-        .and_then(|rest| rest.strip_suffix('"'))
-        .expect("the manifest names its version")
-        .to_owned()
+    xtask::release::manifest_version(root, &std::path::Path::new("crates").join(name))
+        .expect("the crate's manifest names its version")
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]

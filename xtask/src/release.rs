@@ -101,8 +101,8 @@ pub fn spec_hash(spec: &Value) -> String {
     })
 }
 
-/// The version in a crate's `Cargo.toml`.
-fn manifest_version(root: &Path, crate_dir: &Path) -> Result<Version> {
+/// The version in the `Cargo.toml` of the crate in `crate_dir` (relative to `root`).
+pub fn manifest_version(root: &Path, crate_dir: &Path) -> Result<Version> {
     impact::version::of_manifest(
         &impact::source::Source::Tree(root),
         &crate_dir.join("Cargo.toml"),

@@ -101,17 +101,14 @@ fn impact_of(
 
 /// The one crate of the report, checked against what the edit should give.
 /// `krate`'s version in the workspace, which each scratch copy starts from.
+fn version(krate: &str) -> xtask::impact::version::Version {
+    xtask::release::manifest_version(&workspace_root(), &Path::new("crates").join(krate))
+        .expect("the crate's manifest names a version")
+}
+
+/// [`version`] as text.
 fn current(krate: &str) -> String {
-    let manifest = workspace_root()
-        .join("crates")
-        .join(krate)
-        .join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).expect("the crate's manifest");
-    text.lines()
-        .find_map(|line| line.strip_prefix("version = \""))
-        .and_then(|rest| rest.strip_suffix('"'))
-        .expect("the manifest names a version")
-        .to_owned()
+    version(krate).to_string()
 }
 
 /// How far a change needs `krate`'s version bumped (a 0.x crate: breaking bumps the minor).
@@ -123,14 +120,10 @@ enum Bump {
 
 /// `krate`'s current version bumped by `bump`.
 fn bumped(krate: &str, bump: Bump) -> String {
-    let version = current(krate);
-    let parts: Vec<u64> = version
-        .split('.')
-        .map(|part| part.parse().expect("a numeric version"))
-        .collect();
+    let v = version(krate);
     match bump {
-        Bump::Patch => format!("{}.{}.{}", parts[0], parts[1], parts[2] + 1),
-        Bump::Minor => format!("{}.{}.0", parts[0], parts[1] + 1),
+        Bump::Patch => format!("{}.{}.{}", v.major, v.minor, v.patch + 1),
+        Bump::Minor => format!("{}.{}.0", v.major, v.minor + 1),
     }
 }
 

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::rows::{COLUMNS, copy_row, on_conflict};
+use crate::rows::{column_list, copy_row, on_conflict};
 use crate::state::{self, Run};
 use crate::{SyncError, time_text};
 
@@ -24,12 +24,7 @@ pub(crate) async fn write_page(
     synced_at: DateTime<Utc>,
     run: &Run,
 ) -> Result<(), SyncError> {
-    let columns = COLUMNS
-        .iter()
-        .chain(&["first_synced_at", "last_synced_at"])
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = column_list();
     let synced = time_text(synced_at);
     let mut text = String::with_capacity(customers.len() * 1024);
     for customer in customers {

@@ -35,6 +35,17 @@ pub(crate) const COLUMNS: [&str; 19] = [
     "raw",
 ];
 
+/// Every column a page writes ([`COLUMNS`], then `first_synced_at` and `last_synced_at`),
+/// comma-separated, as an `INSERT`'s or a `COPY`'s column list.
+pub(crate) fn column_list() -> String {
+    COLUMNS
+        .iter()
+        .chain(&["first_synced_at", "last_synced_at"])
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Binds per row: the columns, then `first_synced_at` and `last_synced_at`.
 const BINDS: usize = COLUMNS.len() + 2;
 
@@ -56,15 +67,10 @@ pub(crate) fn stage_sql_for(rows: usize) -> Cow<'static, str> {
 /// `?` placeholders: looking a numbered one up costs SQLite time in proportion to the
 /// statement's parameters, which made a 4,000-parameter statement spend 80% of a sync there.
 fn stage_sql(rows: usize) -> String {
-    let columns: Vec<&str> = COLUMNS
-        .iter()
-        .chain(&["first_synced_at", "last_synced_at"])
-        .copied()
-        .collect();
-    let row = format!("({})", vec!["?"; columns.len()].join(", "));
+    let row = format!("({})", vec!["?"; BINDS].join(", "));
     format!(
         "INSERT INTO temp.sync_page ({}) VALUES {}",
-        columns.join(", "),
+        column_list(),
         vec![row.as_str(); rows].join(", ")
     )
 }

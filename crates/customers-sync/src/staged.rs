@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use crate::SyncError;
-use crate::rows::{CHUNK, COLUMNS, bind, on_conflict, stage_sql_for};
+use crate::rows::{CHUNK, bind, column_list, on_conflict, stage_sql_for};
 use crate::state::{self, Run};
 use crate::store::Store;
 
@@ -53,7 +53,7 @@ pub(crate) async fn write_page(
 /// customer listed twice on a page the later wins, as row by row), and empties the staging
 /// table. Sorting them by key first cost more than it saved.
 async fn merge(connection: &mut AnyConnection) -> Result<(), SyncError> {
-    let columns = merged_columns();
+    let columns = column_list();
     sqlx::query(&format!(
         "INSERT INTO customers ({columns}) SELECT {columns} FROM temp.sync_page \
          WHERE true{}",
@@ -65,14 +65,4 @@ async fn merge(connection: &mut AnyConnection) -> Result<(), SyncError> {
         .execute(&mut *connection)
         .await?;
     Ok(())
-}
-
-/// The columns a page writes, comma-separated.
-fn merged_columns() -> String {
-    COLUMNS
-        .iter()
-        .chain(&["first_synced_at", "last_synced_at"])
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ")
 }
