@@ -19,6 +19,61 @@ pub enum Severity {
     Compatible,
 }
 
+/// How many places a text-only change lists.
+const TEXT_PLACES: usize = 20;
+
+/// The JSON paths (`$.a.b[0]`) where `old` and `new` differ: a key or item only one has, or
+/// a different scalar.
+fn differing(old: &Value, new: &Value, path: String, out: &mut Vec<String>) {
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                let at = format!("{path}.{key}");
+                match (a.get(key), b.get(key)) {
+                    (Some(x), Some(y)) => differing(x, y, at, out),
+                    _ => out.push(at),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                differing(x, y, format!("{path}[{i}]"), out);
+            }
+        }
+        _ if old != new => out.push(path),
+        _ => {}
+    }
+}
+
+/// The value at a path [`differing`] wrote, if `spec` has it.
+fn at_path<'a>(spec: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut value = spec;
+    let rest = path.strip_prefix('$')?;
+    for part in rest.split('.').filter(|p| !p.is_empty()) {
+        let (key, indexes) = part.split_once('[').map_or((part, ""), |(k, i)| (k, i));
+        if !key.is_empty() {
+            value = value.get(key)?;
+        }
+        for index in indexes.split('[').filter(|i| !i.is_empty()) {
+            value = value.get(index.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    Some(value)
+}
+
+/// `value` as short text: a string as it is, anything else as JSON; cut at 80 characters.
+fn brief(value: &Value) -> String {
+    let text = match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
 /// One classified spec change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpecChange {
@@ -42,8 +97,10 @@ pub struct SpecChange {
     pub new_path: String,
 }
 
-/// Every change from `old` to `new`, classified; a spec that changed in nothing compared
-/// (descriptions, examples) gets one compatible `description-or-example-only` change.
+/// Every change from `old` to `new`, classified. A spec that changed in nothing compared gets
+/// one compatible change per place that differs (at most [`TEXT_PLACES`]):
+/// `extension-changed` under an `x-…` key (`x-env`, `x-paging`), else
+/// `description-or-example-only`, with the JSON path and both values.
 pub fn classify(old: &Value, new: &Value) -> Vec<SpecChange> {
     let mut out: Vec<SpecChange> = contract::compare(new, old)
         .into_iter()
@@ -57,17 +114,27 @@ pub fn classify(old: &Value, new: &Value) -> Vec<SpecChange> {
             .map(|d| from_difference(&d, true, new)),
     );
     if out.is_empty() && old != new {
-        out.push(SpecChange {
-            rule: "description-or-example-only",
-            severity: Severity::Compatible,
-            operation: String::new(),
-            at: "document".to_owned(),
-            aspect: "text".to_owned(),
-            old: String::new(),
-            new: String::new(),
-            old_path: "$".to_owned(),
-            new_path: "$".to_owned(),
-        });
+        let mut places = Vec::new();
+        differing(old, new, "$".to_owned(), &mut places);
+        for path in places.into_iter().take(TEXT_PLACES) {
+            let extension = path.split(['.', '[']).any(|key| key.starts_with("x-"));
+            let value = |spec: &Value| at_path(spec, &path).map(brief).unwrap_or_default();
+            out.push(SpecChange {
+                rule: if extension {
+                    "extension-changed"
+                } else {
+                    "description-or-example-only"
+                },
+                severity: Severity::Compatible,
+                operation: String::new(),
+                at: path.clone(),
+                aspect: if extension { "extension" } else { "text" }.to_owned(),
+                old: value(old),
+                new: value(new),
+                old_path: path.clone(),
+                new_path: path,
+            });
+        }
     }
     out.sort_by(|a, b| {
         (a.severity, &a.operation, &a.at, &a.aspect).cmp(&(
@@ -326,7 +393,24 @@ mod tests {
         assert_eq!(one(&base, &new_optional).severity, Severity::Compatible);
         let mut described = base.clone();
         described["info"]["description"] = json!("now with words");
-        assert_eq!(one(&base, &described).rule, "description-or-example-only");
+        let change = one(&base, &described);
+        assert_eq!(change.rule, "description-or-example-only");
+        assert_eq!(
+            (change.at.as_str(), change.new.as_str()),
+            ("$.info.description", "now with words")
+        );
+        let mut extended = base.clone();
+        extended["components"]["x-env"] = json!({"app_id": {"variable": "APP"}});
+        let change = one(&base, &extended);
+        assert_eq!(
+            (change.rule, change.severity, change.at.as_str()),
+            (
+                "extension-changed",
+                Severity::Compatible,
+                "$.components.x-env"
+            )
+        );
+        assert_eq!(change.new, r#"{"app_id":{"variable":"APP"}}"#);
         assert!(classify(&base, &base).is_empty());
         let mut removed = base.clone();
         removed["paths"] = json!({});
