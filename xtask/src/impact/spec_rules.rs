@@ -98,7 +98,7 @@ pub struct SpecChange {
 }
 
 /// Every change from `old` to `new`, classified. A spec that changed in nothing compared gets
-/// one compatible change per place that differs (at most [`TEXT_PLACES`]):
+/// one compatible change per place that differs (at most 20):
 /// `extension-changed` under an `x-…` key (`x-env`, `x-paging`), else
 /// `description-or-example-only`, with the JSON path and both values.
 pub fn classify(old: &Value, new: &Value) -> Vec<SpecChange> {
