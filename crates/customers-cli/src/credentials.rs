@@ -4,29 +4,6 @@ use customers::{Credentials, Vendor};
 
 use crate::exit::Failure;
 
-/// The credentials of `vendor` from the environment, or a message naming every missing
-/// variable.
-pub fn from_env(vendor: Vendor) -> Result<Credentials, Failure> {
-    Credentials::from_env(vendor).map_err(|err| Failure::usage(err.to_string()))
-}
-
-/// The base URL: `--base-url`, else the vendor's base-URL variable for a vendor without a
-/// default server (CareCloud's `CARECLOUD_BASE_URL`), else the vendor's own server.
-pub fn base_url(vendor: Vendor, flag: Option<String>) -> Result<Option<String>, Failure> {
-    if flag.is_some() {
-        return Ok(flag);
-    }
-    let Some(name) = Credentials::base_url_variable(vendor) else {
-        return Ok(None);
-    };
-    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
-        Some(url) => Ok(Some(url)),
-        None => Err(Failure::usage(format!(
-            "{name} is not set ({vendor}'s base URL is per tenant; or pass --base-url)"
-        ))),
-    }
-}
-
 /// `--help` text naming every vendor's credential variables, from the facade's registry.
 pub fn help() -> String {
     let mut text = String::from("Credentials (environment variables):\n");

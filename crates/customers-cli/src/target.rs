@@ -10,6 +10,17 @@ use crate::config::{self, Profile};
 use crate::credentials;
 use crate::exit::Failure;
 
+/// Where [`Target::from_variables`] reads a vendor's variables, and how it words what is
+/// missing.
+pub struct Variables<'a> {
+    /// A variable's value by its name (`None` when unset).
+    pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    /// The failure's text when credentials are missing.
+    pub missing_credentials: &'a dyn Fn(&customers::MissingCredentials) -> String,
+    /// The failure's text when a per-tenant base URL is missing, given its variable.
+    pub missing_base_url: &'a dyn Fn(&str) -> String,
+}
+
 /// A vendor account, ready to connect.
 pub struct Target {
     /// The profile's name, or the vendor's.
@@ -31,16 +42,46 @@ impl Target {
         base_url: Option<String>,
         allow_insecure: bool,
     ) -> Result<Target, Failure> {
-        // Every missing variable in one run: the credentials' and the base URL's.
-        let (credentials, base_url) = match (
-            credentials::from_env(vendor),
-            credentials::base_url(vendor, base_url),
-        ) {
+        let lookup = |name: &str| std::env::var(name).ok();
+        Target::from_variables(
+            vendor,
+            base_url,
+            allow_insecure,
+            &Variables {
+                lookup: &lookup,
+                missing_credentials: &|err| err.to_string(),
+                missing_base_url: &|name| {
+                    format!(
+                        "{name} is not set ({vendor}'s base URL is per tenant; or pass --base-url)"
+                    )
+                },
+            },
+        )
+    }
+
+    /// `vendor`'s account with its credentials, and its base URL where it has no default
+    /// server, read from `variables`; `base_url` (a flag or a config key) wins. Every missing
+    /// value is named in one failure.
+    pub fn from_variables(
+        vendor: Vendor,
+        base_url: Option<String>,
+        allow_insecure: bool,
+        variables: &Variables<'_>,
+    ) -> Result<Target, Failure> {
+        let lookup = |name: &str| (variables.lookup)(name).filter(|v| !v.trim().is_empty());
+        let credentials = Credentials::from_lookup(vendor, lookup)
+            .map_err(|err| (variables.missing_credentials)(&err));
+        let base_url = match (base_url, Credentials::base_url_variable(vendor)) {
+            (Some(url), _) => Ok(Some(url)),
+            (None, None) => Ok(None),
+            (None, Some(name)) => lookup(name)
+                .map(Some)
+                .ok_or_else(|| (variables.missing_base_url)(name)),
+        };
+        let (credentials, base_url) = match (credentials, base_url) {
             (Ok(credentials), Ok(base_url)) => (credentials, base_url),
-            (Err(a), Err(b)) => {
-                return Err(Failure::usage(format!("{}; {}", a.message, b.message)));
-            }
-            (Err(failure), _) | (_, Err(failure)) => return Err(failure),
+            (Err(a), Err(b)) => return Err(Failure::usage(format!("{a}; {b}"))),
+            (Err(message), _) | (_, Err(message)) => return Err(Failure::usage(message)),
         };
         if let Some(url) = &base_url {
             credentials::check_transport_security(url, allow_insecure)?;
@@ -162,5 +203,70 @@ impl Target {
         builder =
             builder.rate_limit_window(std::time::Duration::from_secs_f64(flags.rate_limit_window));
         Ok(builder.build()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A vendor's account from `values` (variable name, value), worded as the tap words it.
+    fn from(
+        vendor: Vendor,
+        values: &[(&str, &str)],
+        base_url: Option<&str>,
+    ) -> Result<Target, Failure> {
+        let lookup = |name: &str| {
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        Target::from_variables(
+            vendor,
+            base_url.map(str::to_owned),
+            false,
+            &Variables {
+                lookup: &lookup,
+                missing_credentials: &|err| format!("credentials: {}", err.missing.join(" ")),
+                missing_base_url: &|name| format!("base URL: {name}"),
+            },
+        )
+    }
+
+    #[test]
+    fn every_missing_value_is_named_in_one_failure_and_a_given_base_url_wins() {
+        let vendor = Vendor::CareCloud;
+        let base = Credentials::base_url_variable(vendor).expect("CareCloud's URL is per tenant");
+        let first_set = Credentials::variables(vendor)[0];
+        let Err(failure) = from(vendor, &[(base, "  ")], None) else {
+            panic!("nothing was set");
+        };
+        // A blank value is missing too.
+        assert!(
+            failure.message.contains(&format!("base URL: {base}")),
+            "{}",
+            failure.message
+        );
+        for name in first_set {
+            assert!(failure.message.contains(name), "{}", failure.message);
+        }
+        let values: Vec<(&str, &str)> = first_set.iter().map(|n| (*n, "value")).collect();
+        let Err(failure) = from(vendor, &values, None) else {
+            panic!("the base URL is missing");
+        };
+        assert_eq!(failure.message, format!("base URL: {base}"));
+        let target = from(vendor, &values, Some("https://tenant.example.com/v1.0"));
+        let target = target.unwrap_or_else(|f| panic!("{}", f.message));
+        assert_eq!(
+            target.base_url.as_deref(),
+            Some("https://tenant.example.com/v1.0")
+        );
+        assert_eq!(target.label, vendor.as_str());
+        // Credentials are sent over plain HTTP to loopback only.
+        let Err(failure) = from(vendor, &values, Some("http://tenant.example.com/v1.0")) else {
+            panic!("plain HTTP to a remote host");
+        };
+        assert!(!failure.message.is_empty());
     }
 }

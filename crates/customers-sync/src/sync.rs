@@ -239,12 +239,7 @@ async fn write_page(
     // dropped by the caller and the next sync reads the state from the database.
     run.cursor = page.next;
     run.pages += 1;
-    run.high_water = page
-        .customers
-        .iter()
-        .filter_map(|c| c.updated_at)
-        .chain(run.high_water)
-        .max();
+    run.high_water = page.high_water(run.high_water);
     if let Some(postgres) = store.postgres() {
         return crate::copy::write_page(postgres, account, &page.customers, synced_at, run).await;
     }

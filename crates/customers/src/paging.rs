@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use futures::Stream;
 
 use crate::client::Shared;
@@ -33,6 +34,19 @@ pub struct Page {
     pub customers: Vec<Customer>,
     /// Where the next page starts; `None` when this was the last.
     pub next: Option<PageCursor>,
+}
+
+impl Page {
+    /// The latest change time of this page's customers and `carried` (the mark of the pages
+    /// before it): a listing's high-water mark, page by page. Customers without a change
+    /// time leave it as it is.
+    pub fn high_water(&self, carried: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        self.customers
+            .iter()
+            .filter_map(|c| c.updated_at)
+            .chain(carried)
+            .max()
+    }
 }
 
 /// `offset` as the 32-bit integer `vendor`'s spec declares.
@@ -368,4 +382,40 @@ async fn fetch(
     };
     state.previous = Some((measured, captured.body.len()));
     Ok((page.customers, next, ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Raw;
+
+    fn changed(id: &str, at: Option<&str>) -> Customer {
+        let mut customer = Customer::new(Vendor::Hoko, id.to_owned(), Raw::null());
+        customer.updated_at = at.and_then(|t| t.parse().ok());
+        customer
+    }
+
+    #[test]
+    fn the_high_water_mark_is_the_latest_change_carried_across_pages() {
+        let page = |customers| Page {
+            cursor: PageCursor::START,
+            customers,
+            next: None,
+        };
+        let first = page(vec![
+            changed("a", Some("2024-03-01T00:00:00Z")),
+            changed("b", None),
+            changed("c", Some("2024-05-01T00:00:00Z")),
+        ]);
+        let mark = first.high_water(None);
+        assert_eq!(mark, "2024-05-01T00:00:00Z".parse().ok());
+        // A later page of older changes keeps the mark; an empty page or one of customers
+        // without change times carries it; nothing at all leaves none.
+        let older = page(vec![changed("d", Some("2024-01-01T00:00:00Z"))]);
+        assert_eq!(older.high_water(mark), mark);
+        assert_eq!(page(vec![changed("e", None)]).high_water(mark), mark);
+        assert_eq!(page(Vec::new()).high_water(None), None);
+        let newer = page(vec![changed("f", Some("2024-06-01T12:00:00Z"))]);
+        assert_eq!(newer.high_water(mark), "2024-06-01T12:00:00Z".parse().ok());
+    }
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::config;
 use crate::credentials;
 use crate::exit::Failure;
-use crate::target::Target;
+use crate::target::{Target, Variables};
 
 /// The config as written.
 #[derive(Deserialize)]
@@ -161,35 +161,25 @@ fn vendor_target(vendor: Vendor, raw: &Raw) -> Result<Target, Failure> {
             None => std::env::var(raw.env.get(name).map_or(name, String::as_str)).ok(),
         }
     };
-    let credentials = Credentials::from_lookup(vendor, lookup).map_err(|err| {
-        Failure::usage(format!(
-            "{vendor} credentials are missing from the config and the environment: {}",
-            err.missing
-                .iter()
-                .map(|name| format!("`{}` or {name}", name.to_lowercase()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
-    let base_url = match &raw.base_url {
-        Some(url) => Some(url.clone()),
-        None => match Credentials::base_url_variable(vendor) {
-            Some(name) => Some(lookup(name).ok_or_else(|| {
-                Failure::usage(format!(
-                    "{vendor}'s base URL is per tenant: set `base_url` in the config or {name}"
-                ))
-            })?),
-            None => None,
-        },
-    };
-    if let Some(url) = &base_url {
-        credentials::check_transport_security(url, raw.allow_insecure)?;
-    }
-    Ok(Target {
-        label: vendor.as_str().to_owned(),
+    Target::from_variables(
         vendor,
-        credentials,
-        base_url,
-        profile: None,
-    })
+        raw.base_url.clone(),
+        raw.allow_insecure,
+        &Variables {
+            lookup: &lookup,
+            missing_credentials: &|err| {
+                format!(
+                    "{vendor} credentials are missing from the config and the environment: {}",
+                    err.missing
+                        .iter()
+                        .map(|name| format!("`{}` or {name}", name.to_lowercase()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+            missing_base_url: &|name| {
+                format!("{vendor}'s base URL is per tenant: set `base_url` in the config or {name}")
+            },
+        },
+    )
 }

@@ -102,12 +102,7 @@ pub async fn read(
         };
         sink.records(&page.customers)?;
         progress.records(page.customers.len() as u64);
-        bookmark.sweep_high_water = page
-            .customers
-            .iter()
-            .filter_map(|c| c.updated_at)
-            .chain(bookmark.sweep_high_water)
-            .max();
+        bookmark.sweep_high_water = page.high_water(bookmark.sweep_high_water);
         bookmark.cursor = page.next;
         if page.next.is_some() {
             sink.state(&bookmark, false)?;
