@@ -5,7 +5,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use customers_sync::{Store, SyncMode, SyncOptions, sync};
+use customers_sync::{Store, StoreOptions, SyncMode, SyncOptions, sync};
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use futures::StreamExt;
 use support::databases::{self, column, rows, without_sync_times};
@@ -491,15 +491,14 @@ async fn a_full_sqlite_disk_fails_the_sync_intact_and_the_next_one_completes() {
     let before = customers_sync::state::load(&store, "hoko")
         .await
         .expect("state");
-    // The store's one connection may not grow the file any more.
+    // The database may not grow any more.
     let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
         .fetch_one(store.pool())
         .await
         .expect("page count");
-    sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
-        .execute(store.pool())
-        .await
-        .expect("limited");
+    store.close().await;
+    let limited = StoreOptions::default().max_pages(u32::try_from(pages).ok());
+    let store = Store::open_with(&db.url, &limited).await.expect("opens");
     let mut committed = None;
     let err = customers_sync::sync_observed(&store, &client(None), &SyncOptions::new(), |page| {
         committed = page.next;
@@ -507,7 +506,7 @@ async fn a_full_sqlite_disk_fails_the_sync_intact_and_the_next_one_completes() {
     .await
     .expect_err("the disk is full");
     assert!(
-        matches!(err, customers_sync::SyncError::Database(_)) && err.to_string().contains("full"),
+        matches!(err, customers_sync::SyncError::Sqlite(_)) && err.to_string().contains("full"),
         "{err}"
     );
     let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
@@ -535,10 +534,9 @@ async fn a_full_sqlite_disk_fails_the_sync_intact_and_the_next_one_completes() {
         "rows as far as the checkpoint"
     );
 
-    sqlx::query("PRAGMA max_page_count = 1073741823")
-        .execute(store.pool())
-        .await
-        .expect("room again");
+    // Room again.
+    store.close().await;
+    let store = Store::open(&db.url).await.expect("opens");
     sync(&store, &client(None), &SyncOptions::new())
         .await
         .expect("completes");
@@ -608,4 +606,31 @@ async fn a_first_load_builds_the_secondary_indexes_when_it_completes() {
         assert_eq!(secondary_indexes(&store).await, both, "{}: kept", db.label);
         store.close().await;
     }
+}
+
+/// An in-memory SQLite database (the store's one connection, no file for a writer of the
+/// sync's own) holds the same rows as a file after the same syncs, deletions included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_memory_sqlite_database_syncs_as_a_file_does() {
+    let fake = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(95).seed(3))
+        .await
+        .expect("fake starts");
+    let client = fake_client(Vendor::Hoko, &fake.base_url(), 20)
+        .build()
+        .expect("client");
+    let file = databases::sqlite();
+    let mut held = Vec::new();
+    for url in [file.url.as_str(), "sqlite::memory:"] {
+        let store = Store::open(url).await.expect("the database opens");
+        for _ in 0..2 {
+            let report = sync(&store, &client, &SyncOptions::new().full(true))
+                .await
+                .expect("synced");
+            assert_eq!(report.customers, 95, "{url}");
+        }
+        held.push(without_sync_times(&rows(&store).await));
+        store.close().await;
+    }
+    assert_eq!(held[0].len(), 95);
+    assert_eq!(held[0], held[1]);
 }

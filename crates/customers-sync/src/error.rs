@@ -29,6 +29,12 @@ pub enum SyncError {
     /// The database refused or failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The SQLite file refused or failed a page (read-only, full, locked for too long).
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The thread writing pages into the SQLite file stopped (a bug: please report it).
+    #[error("the database writer stopped: {0}")]
+    Writer(String),
     /// The database's schema could not be brought up to date.
     #[error("database migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),

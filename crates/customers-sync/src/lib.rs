@@ -33,6 +33,7 @@ mod lock;
 pub mod people;
 mod private_file;
 mod rows;
+mod sqlite_file;
 mod staged;
 pub mod state;
 mod store;

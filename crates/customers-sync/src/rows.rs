@@ -90,10 +90,29 @@ pub(crate) fn on_conflict() -> String {
     )
 }
 
-/// Appends `customer`'s row of `account`, synced at `synced` (UTC text), to `out` in
-/// PostgreSQL's `COPY` text format: [`COLUMNS`], then `first_synced_at` and
-/// `last_synced_at`, tab-separated, one line.
-pub(crate) fn copy_row(out: &mut String, account: &str, customer: &Customer, synced: &str) {
+/// One column's value of a row.
+pub(crate) enum Field<'a> {
+    /// SQL `NULL`.
+    Null,
+    /// Text (a time as UTC text, JSON as text).
+    Text(Cow<'a, str>),
+    /// A boolean.
+    Flag(bool),
+}
+
+impl<'a> From<Option<&'a str>> for Field<'a> {
+    fn from(text: Option<&'a str>) -> Self {
+        text.map_or(Field::Null, |t| Field::Text(Cow::Borrowed(t)))
+    }
+}
+
+/// `customer`'s row of `account`, synced at `synced` (UTC text): [`COLUMNS`], then
+/// `first_synced_at` and `last_synced_at`. Every backend writes these values.
+pub(crate) fn fields<'a>(
+    account: &'a str,
+    customer: &'a Customer,
+    synced: &'a str,
+) -> [Field<'a>; BINDS] {
     // Destructured so that a new field of `Customer` fails to compile until it has a column.
     let Customer {
         vendor,
@@ -115,42 +134,48 @@ pub(crate) fn copy_row(out: &mut String, account: &str, customer: &Customer, syn
         avatar_url,
         raw,
     } = customer;
-    let time = |t: &Option<DateTime<Utc>>| t.map(time_text);
-    let flag = |b: &Option<bool>| b.map(|b| if b { "t" } else { "f" });
+    let time = |t: &Option<DateTime<Utc>>| {
+        t.map_or(Field::Null, |t| Field::Text(Cow::Owned(time_text(t))))
+    };
+    let flag = |b: &Option<bool>| b.map_or(Field::Null, Field::Flag);
     // A list of strings always serializes.
     let tags = serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned());
-    let (created_at, updated_at, last_seen_at) =
-        (time(created_at), time(updated_at), time(last_seen_at));
-    let fields: [Option<&str>; BINDS] = [
-        Some(account),
-        Some(vendor.as_str()),
-        Some(id),
-        external_id.as_deref(),
-        name.as_deref(),
-        first_name.as_deref(),
-        last_name.as_deref(),
-        email.as_deref(),
-        phone.as_deref(),
-        status.as_ref().map(|s| s.as_str()),
-        created_at.as_deref(),
-        updated_at.as_deref(),
-        last_seen_at.as_deref(),
+    [
+        Some(account).into(),
+        Some(vendor.as_str()).into(),
+        Some(id.as_str()).into(),
+        external_id.as_deref().into(),
+        name.as_deref().into(),
+        first_name.as_deref().into(),
+        last_name.as_deref().into(),
+        email.as_deref().into(),
+        phone.as_deref().into(),
+        status.as_ref().map(|s| s.as_str()).into(),
+        time(created_at),
+        time(updated_at),
+        time(last_seen_at),
         flag(email_opt_out),
         flag(sms_opt_out),
-        Some(&tags),
-        language.as_deref(),
-        avatar_url.as_deref(),
-        Some(raw.get()),
-        Some(synced),
-        Some(synced),
-    ];
-    for (i, field) in fields.iter().enumerate() {
+        Field::Text(Cow::Owned(tags)),
+        language.as_deref().into(),
+        avatar_url.as_deref().into(),
+        Some(raw.get()).into(),
+        Some(synced).into(),
+        Some(synced).into(),
+    ]
+}
+
+/// Appends `customer`'s row of `account`, synced at `synced` (UTC text), to `out` in
+/// PostgreSQL's `COPY` text format: tab-separated [`fields`], one line.
+pub(crate) fn copy_row(out: &mut String, account: &str, customer: &Customer, synced: &str) {
+    for (i, field) in fields(account, customer, synced).iter().enumerate() {
         if i > 0 {
             out.push('\t');
         }
         match field {
-            None => out.push_str("\\N"),
-            Some(text) => copy_escape(out, text),
+            Field::Null => out.push_str("\\N"),
+            Field::Text(text) => copy_escape(out, text),
+            Field::Flag(flag) => out.push(if *flag { 't' } else { 'f' }),
         }
     }
     out.push('\n');
@@ -170,60 +195,49 @@ fn copy_escape(out: &mut String, text: &str) {
     }
 }
 
-/// Binds `customer`'s row of `account` to `query`, synced at `synced_at`.
+/// Binds `customer`'s row of `account`, synced at `synced` (UTC text), to `query`.
 pub(crate) fn bind<'q>(
     query: Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     account: &str,
     customer: &Customer,
-    synced_at: DateTime<Utc>,
+    synced: &str,
 ) -> Query<'q, Any, sqlx::any::AnyArguments<'q>> {
-    // Destructured so that a new field of `Customer` fails to compile until it has a column.
-    let Customer {
-        vendor,
-        id,
-        external_id,
-        name,
-        first_name,
-        last_name,
-        email,
-        phone,
-        status,
-        created_at,
-        updated_at,
-        last_seen_at,
-        email_opt_out,
-        sms_opt_out,
-        tags,
-        language,
-        avatar_url,
-        raw,
-    } = customer;
-    let time = |t: &Option<DateTime<Utc>>| t.map(time_text);
-    // A list of strings always serializes.
-    let tags = serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned());
-    let synced = time_text(synced_at);
-    query
-        .bind(account.to_owned())
-        .bind(vendor.as_str().to_owned())
-        .bind(id.clone())
-        .bind(external_id.clone())
-        .bind(name.clone())
-        .bind(first_name.clone())
-        .bind(last_name.clone())
-        .bind(email.clone())
-        .bind(phone.clone())
-        .bind(status.as_ref().map(|s| s.as_str().to_owned()))
-        .bind(time(created_at))
-        .bind(time(updated_at))
-        .bind(time(last_seen_at))
-        .bind(*email_opt_out)
-        .bind(*sms_opt_out)
-        .bind(tags)
-        .bind(language.clone())
-        .bind(avatar_url.clone())
-        .bind(raw.get().to_owned())
-        .bind(synced.clone())
-        .bind(synced)
+    fields(account, customer, synced)
+        .into_iter()
+        .fold(query, |query, field| match field {
+            Field::Null => query.bind(None::<String>),
+            Field::Text(text) => query.bind(text.into_owned()),
+            Field::Flag(flag) => query.bind(flag),
+        })
+}
+
+/// Binds `customer`'s row of `account`, synced at `synced` (UTC text), to `statement`'s
+/// parameters 1 to [`BINDS`].
+pub(crate) fn bind_sqlite(
+    statement: &mut rusqlite::Statement<'_>,
+    account: &str,
+    customer: &Customer,
+    synced: &str,
+) -> rusqlite::Result<()> {
+    for (i, field) in fields(account, customer, synced).iter().enumerate() {
+        let index = i + 1;
+        match field {
+            Field::Null => statement.raw_bind_parameter(index, rusqlite::types::Null)?,
+            Field::Text(text) => statement.raw_bind_parameter(index, text.as_ref())?,
+            Field::Flag(flag) => statement.raw_bind_parameter(index, flag)?,
+        }
+    }
+    Ok(())
+}
+
+/// The upsert of one row into `customers`.
+pub(crate) fn upsert_one_sql() -> String {
+    format!(
+        "INSERT INTO customers ({}) VALUES ({}){}",
+        column_list(),
+        vec!["?"; BINDS].join(", "),
+        on_conflict()
+    )
 }
 
 #[cfg(test)]

@@ -13,10 +13,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
-use crate::SyncError;
 use crate::rows::{CHUNK, bind, column_list, on_conflict, stage_sql_for};
 use crate::state::{self, Run};
 use crate::store::Store;
+use crate::{SyncError, time_text};
 
 /// The connection's staging table: `customers`' columns without their constraints or
 /// indexes, in SQLite's temporary database (kept in memory, see the store's settings).
@@ -33,13 +33,14 @@ pub(crate) async fn write_page(
     synced_at: DateTime<Utc>,
     run: &Run,
 ) -> Result<(), SyncError> {
+    let synced = time_text(synced_at);
     let mut tx = store.pool().begin().await?;
     sqlx::query(STAGING).execute(&mut *tx).await?;
     for chunk in customers.chunks(CHUNK) {
         let sql = stage_sql_for(chunk.len());
         let mut query = sqlx::query(&sql);
         for customer in chunk {
-            query = bind(query, account, customer, synced_at);
+            query = bind(query, account, customer, &synced);
         }
         query.execute(&mut *tx).await?;
     }

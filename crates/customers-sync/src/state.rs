@@ -177,6 +177,7 @@ pub(crate) async fn complete(
     Ok(())
 }
 
-fn cursor_text(cursor: Option<PageCursor>) -> Option<String> {
+/// A cursor as the checkpoint table keeps it (JSON).
+pub(crate) fn cursor_text(cursor: Option<PageCursor>) -> Option<String> {
     cursor.and_then(|c| serde_json::to_string(&c).ok())
 }

@@ -70,6 +70,10 @@ pub struct Store {
     postgres: Option<sqlx::PgPool>,
     /// The SQLite file (`None` in memory and on PostgreSQL).
     sqlite_path: Option<std::path::PathBuf>,
+    /// Whether the SQLite address asked for a read-only database (`mode=ro`).
+    read_only: bool,
+    /// Each SQLite connection's settings.
+    sqlite_setup: String,
 }
 
 impl std::fmt::Debug for Store {
@@ -92,12 +96,16 @@ static DRIVERS: Once = Once::new();
 /// default is 2 MiB) holds a 10,000-customer page's transaction, which otherwise spilled to
 /// the WAL and was read back; it is a fixed size, so memory stays flat. The temporary
 /// database, where a page is staged, is kept in memory: a page at a time.
-fn sqlite_setup(busy_timeout: Duration) -> String {
-    format!(
+fn sqlite_setup(options: &StoreOptions) -> String {
+    let mut setup = format!(
         "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
          PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {};",
-        busy_timeout.as_millis().min(i32::MAX as u128)
-    )
+        options.busy_timeout.as_millis().min(i32::MAX as u128)
+    );
+    if let Some(pages) = options.max_pages {
+        setup.push_str(&format!(" PRAGMA max_page_count = {pages};"));
+    }
+    setup
 }
 
 /// How to open a [`Store`].
@@ -107,12 +115,17 @@ pub struct StoreOptions {
     /// How long SQLite waits for a file another process has locked before it fails (30 s by
     /// default).
     pub busy_timeout: Duration,
+    /// The most pages (of 16 KiB in a new database) a SQLite file may grow to, e.g. to
+    /// keep it within a quota: a page that needs more fails with SQLite's "database or disk
+    /// is full" and is not committed. `None` (the default) is SQLite's own limit.
+    pub max_pages: Option<u32>,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             busy_timeout: Duration::from_secs(30),
+            max_pages: None,
         }
     }
 }
@@ -121,6 +134,12 @@ impl StoreOptions {
     /// [`StoreOptions::busy_timeout`].
     pub fn busy_timeout(mut self, timeout: Duration) -> Self {
         self.busy_timeout = timeout;
+        self
+    }
+
+    /// [`StoreOptions::max_pages`].
+    pub fn max_pages(mut self, pages: Option<u32>) -> Self {
+        self.max_pages = pages;
         self
     }
 }
@@ -135,7 +154,7 @@ impl Store {
 
     /// [`Store::open`] with `options`.
     pub async fn open_with(address: &str, options: &StoreOptions) -> Result<Store, SyncError> {
-        let setup = sqlite_setup(options.busy_timeout);
+        let setup = sqlite_setup(options);
         DRIVERS.call_once(install_default_drivers);
         let (backend, url) = address_url(address)?;
         let sqlite_path = match backend {
@@ -200,6 +219,10 @@ impl Store {
             backend,
             postgres,
             sqlite_path,
+            read_only: url
+                .split_once('?')
+                .is_some_and(|(_, query)| query.split('&').any(|p| p == "mode=ro")),
+            sqlite_setup: sqlite_setup(options),
         })
     }
 
@@ -211,6 +234,14 @@ impl Store {
     /// The SQLite database's file, if it is one.
     pub(crate) fn sqlite_path(&self) -> Option<&std::path::Path> {
         self.sqlite_path.as_deref()
+    }
+
+    /// A connection of the sync's own to the SQLite file, when the database is one.
+    pub(crate) fn file_writer(&self) -> Result<Option<crate::sqlite_file::FileWriter>, SyncError> {
+        let Some(path) = &self.sqlite_path else {
+            return Ok(None);
+        };
+        crate::sqlite_file::FileWriter::open(path, self.read_only, &self.sqlite_setup).map(Some)
     }
 
     /// PostgreSQL's own pool, when the database is PostgreSQL.

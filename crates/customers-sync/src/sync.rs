@@ -139,20 +139,24 @@ async fn sync_locked(
             asked: vendor,
         });
     }
-    let (mut run, resumed_from) = match saved.run {
+    // Whether the account held no row when this run began, as far as this invocation knows
+    // (a resumed run may have written some before): then no row can be older than the run,
+    // and a full sweep has nothing to mark deleted.
+    let (mut run, resumed_from, began_empty) = match saved.run {
         // `--full` drops an interrupted incremental run; anything else resumes.
         Some(run) if !options.full || run.full => {
             let from = run.cursor;
             tracing::info!(account, %vendor, ?from, "resuming the interrupted sync");
-            (run, Some(from.unwrap_or(PageCursor::START)))
+            (run, Some(from.unwrap_or(PageCursor::START)), false)
         }
         _ => {
             let run = new_run(vendor, saved.last_high_water, options.full);
             if crate::indexes::defer_for_first_load(store).await? {
                 tracing::info!(account, "a first load: email and phone indexed at the end");
             }
+            let empty = !holds_rows(store, account).await?;
             state::begin(store, account, vendor, &run).await?;
-            (run, None)
+            (run, None, empty)
         }
     };
     let mode = match run.since {
@@ -199,15 +203,18 @@ async fn sync_locked(
             // Ends only with the writer, which drains what was sent.
             std::future::pending::<()>().await;
         };
+        let file = store.file_writer()?;
+        let mut fresh = began_empty;
         let write = async {
             while let Some(page) = pages.recv().await {
                 let page = page?;
                 lock.check().await?;
-                write_page(store, account, &mut run, &page).await?;
+                let customers = page.customers.len();
+                write_page(store, file.as_ref(), account, &mut run, page, &mut fresh).await?;
                 report.pages += 1;
-                report.customers += page.customers.len() as u64;
+                report.customers += customers as u64;
                 on_page(&PageWritten {
-                    customers: page.customers.len(),
+                    customers,
                     pages: run.pages,
                     next: run.cursor,
                 });
@@ -221,16 +228,20 @@ async fn sync_locked(
         }
     }
     lock.check().await?;
-    finish(store, account, vendor, &run, &mut report).await?;
+    finish(store, account, vendor, &run, began_empty, &mut report).await?;
     Ok(report)
 }
 
-/// Writes `page` of `account` and moves `run`'s checkpoint past it, in one transaction.
+/// Writes `page` of `account` and moves `run`'s checkpoint past it, in one transaction:
+/// through `file`, the sync's own connection to a SQLite file, if there is one. `fresh`:
+/// the account held no row when the run began, and none listed so far was listed again.
 async fn write_page(
     store: &Store,
+    file: Option<&crate::sqlite_file::FileWriter>,
     account: &str,
     run: &mut Run,
-    page: &customers::Page,
+    page: customers::Page,
+    fresh: &mut bool,
 ) -> Result<(), SyncError> {
     // A clock stepping back must not make this run's rows look older than its start, or
     // the sweep would mark them deleted.
@@ -241,7 +252,13 @@ async fn write_page(
     run.pages += 1;
     run.high_water = page.high_water(run.high_water);
     if let Some(postgres) = store.postgres() {
-        return crate::copy::write_page(postgres, account, &page.customers, synced_at, run).await;
+        return crate::copy::write_page(postgres, account, &page.customers, synced_at, run, fresh)
+            .await;
+    }
+    if let Some(file) = file {
+        return file
+            .write_page(account, page.customers, synced_at, run)
+            .await;
     }
     crate::staged::write_page(store, account, &page.customers, synced_at, run).await
 }
@@ -268,18 +285,33 @@ fn new_run(vendor: Vendor, last_high_water: Option<DateTime<Utc>>, full: bool) -
     }
 }
 
-/// Completes `run`: marks what a full sweep did not see as deleted and records the run as
-/// the last completed one, in one transaction.
+/// Whether `account` has any row in `store`.
+async fn holds_rows(store: &Store, account: &str) -> Result<bool, SyncError> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM customers WHERE account = {} LIMIT 1) AS any_row",
+        store.backend().param(1)
+    );
+    let (rows,): (i64,) = sqlx::query_as(&sql)
+        .bind(account)
+        .fetch_one(store.pool())
+        .await?;
+    Ok(rows > 0)
+}
+
+/// Completes `run`: marks what a full sweep did not see as deleted (unless the account
+/// held no row when the run `began_empty`: a scan of every row for nothing) and records
+/// the run as the last completed one, in one transaction.
 async fn finish(
     store: &Store,
     account: &str,
     vendor: Vendor,
     run: &Run,
+    began_empty: bool,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let backend = store.backend();
     let mut tx = store.pool().begin().await?;
-    if run.full {
+    if run.full && !began_empty {
         let sql = format!(
             "UPDATE {} SET deleted_at = {} WHERE account = {} AND deleted_at IS NULL \
              AND last_synced_at < {}",
