@@ -620,7 +620,8 @@ async fn an_in_memory_sqlite_database_syncs_as_a_file_does() {
         .expect("client");
     let file = databases::sqlite();
     let mut held = Vec::new();
-    for url in [file.url.as_str(), "sqlite::memory:"] {
+    let memory = databases::sqlite_in_memory();
+    for url in [file.url.as_str(), memory.url.as_str()] {
         let store = Store::open(url).await.expect("the database opens");
         for _ in 0..2 {
             let report = sync(&store, &client, &SyncOptions::new().full(true))
@@ -633,4 +634,46 @@ async fn an_in_memory_sqlite_database_syncs_as_a_file_does() {
     }
     assert_eq!(held[0].len(), 95);
     assert_eq!(held[0], held[1]);
+}
+
+/// A sync reports the customers it saw first, whichever way it knows: counted by its pages
+/// (a first load, an upsert into SQLite) or by the rows at the end (a resumed run, an
+/// upsert into PostgreSQL, an in-memory SQLite database).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_counts_the_customers_it_saw_first() {
+    let mut databases = databases::all("new_counts").await;
+    databases.push(databases::sqlite_in_memory());
+    for db in databases {
+        let store = Store::open(&db.url).await.expect("the database opens");
+        let run = |config: FakeConfig, account: &'static str, max_pages: Option<u32>| {
+            let store = store.clone();
+            async move {
+                let fake = FakeServer::start(config).await.expect("fake starts");
+                let client = fake_client(Vendor::Hoko, &fake.base_url(), 10)
+                    .max_pages(max_pages)
+                    .build()
+                    .expect("client");
+                sync(&store, &client, &SyncOptions::new().account(account)).await
+            }
+        };
+        let config = || FakeConfig::new(Vendor::Hoko).customers(35).seed(6);
+        let label = db.label;
+        let report = run(config().removed([3, 20, 30]), "one", None)
+            .await
+            .expect("first");
+        assert_eq!((report.customers, report.new), (32, 32), "{label}");
+        let report = run(config(), "one", None).await.expect("second");
+        assert_eq!((report.customers, report.new), (35, 3), "{label}");
+        let report = run(config(), "one", None).await.expect("third");
+        assert_eq!((report.customers, report.new), (35, 0), "{label}");
+
+        // Interrupted after two pages, then resumed a page back: 35 new in all.
+        run(config(), "two", Some(2))
+            .await
+            .expect_err("the page limit stops it");
+        let report = run(config(), "two", None).await.expect("resumed");
+        assert!(report.resumed_from.is_some(), "{label}");
+        assert_eq!(report.new, 35, "{label}");
+        store.close().await;
+    }
 }

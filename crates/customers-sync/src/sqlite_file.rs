@@ -50,14 +50,14 @@ impl FileWriter {
 
     /// Writes `customers` of `account` synced at `synced_at` and moves `run`'s checkpoint
     /// (already advanced past the page), in one transaction, on a blocking thread. The page
-    /// is dropped there.
+    /// is dropped there. How many rows were new (inserted rather than updated).
     pub(crate) async fn write_page(
         &self,
         account: &str,
         customers: Vec<customers::Customer>,
         synced_at: DateTime<Utc>,
         run: &Run,
-    ) -> Result<(), SyncError> {
+    ) -> Result<Option<u64>, SyncError> {
         let connection = Arc::clone(&self.connection);
         let upsert = Arc::clone(&self.upsert);
         let account = account.to_owned();
@@ -65,16 +65,20 @@ impl FileWriter {
         let cursor = cursor_text(run.cursor);
         let pages = i64::try_from(run.pages).unwrap_or(i64::MAX);
         let high_water = run.high_water.map(time_text);
-        let write = move || -> Result<(), SyncError> {
+        let write = move || -> Result<Option<u64>, SyncError> {
             // A panic elsewhere cannot leave the connection mid-transaction: the transaction
             // below rolls back when dropped.
             let mut connection = connection.lock().unwrap_or_else(|e| e.into_inner());
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut new = 0;
             {
                 let mut statement = tx.prepare_cached(&upsert)?;
                 for customer in &customers {
                     bind_sqlite(&mut statement, &account, customer, &synced)?;
+                    // An upsert that updates leaves the last inserted rowid as it was.
+                    let last = tx.last_insert_rowid();
                     statement.raw_execute()?;
+                    new += u64::from(tx.last_insert_rowid() != last);
                 }
             }
             tx.execute(
@@ -82,7 +86,7 @@ impl FileWriter {
                 rusqlite::params![account, cursor, pages, high_water],
             )?;
             tx.commit()?;
-            Ok(())
+            Ok(Some(new))
         };
         tokio::task::spawn_blocking(write)
             .await

@@ -25,14 +25,14 @@ const STAGING: &str = "CREATE TEMPORARY TABLE IF NOT EXISTS sync_page AS \
                        SELECT * FROM customers WHERE false";
 
 /// Writes `customers` of `account` synced at `synced_at` and moves `run`'s checkpoint (already
-/// advanced past the page), in one transaction.
+/// advanced past the page), in one transaction. How many rows were new is not known here.
 pub(crate) async fn write_page(
     store: &Store,
     account: &str,
     customers: &[customers::Customer],
     synced_at: DateTime<Utc>,
     run: &Run,
-) -> Result<(), SyncError> {
+) -> Result<Option<u64>, SyncError> {
     let synced = time_text(synced_at);
     let mut tx = store.pool().begin().await?;
     sqlx::query(STAGING).execute(&mut *tx).await?;
@@ -47,7 +47,7 @@ pub(crate) async fn write_page(
     merge(&mut tx).await?;
     state::checkpoint(&mut *tx, account, run).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(None)
 }
 
 /// Upserts the staged rows into `customers`, in the order they were staged (so that of one

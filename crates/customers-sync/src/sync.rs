@@ -184,6 +184,9 @@ async fn sync_locked(
         Some(_) => run.cursor.map(|cursor| client.page_before(cursor)),
         None => run.cursor,
     };
+    // Rows this run inserted, while every page could tell (a resumed run's earlier pages
+    // cannot): else they are counted at the end.
+    let mut new = resumed_from.is_none().then_some(0);
     if let Some(from) = start {
         // One page of read-ahead: the next page downloads and decodes while this one is
         // written. Both run in this task (no thread hand-off of the pages, whose memory then
@@ -210,7 +213,11 @@ async fn sync_locked(
                 let page = page?;
                 lock.check().await?;
                 let customers = page.customers.len();
-                write_page(store, file.as_ref(), account, &mut run, page, &mut fresh).await?;
+                let page_new =
+                    write_page(store, file.as_ref(), account, &mut run, page, &mut fresh).await?;
+                new = new
+                    .zip(page_new)
+                    .map(|(run_new, page_new)| run_new + page_new);
                 report.pages += 1;
                 report.customers += customers as u64;
                 on_page(&PageWritten {
@@ -228,7 +235,7 @@ async fn sync_locked(
         }
     }
     lock.check().await?;
-    finish(store, account, vendor, &run, began_empty, &mut report).await?;
+    finish(store, account, vendor, &run, began_empty, new, &mut report).await?;
     Ok(report)
 }
 
@@ -242,7 +249,7 @@ async fn write_page(
     run: &mut Run,
     page: customers::Page,
     fresh: &mut bool,
-) -> Result<(), SyncError> {
+) -> Result<Option<u64>, SyncError> {
     // A clock stepping back must not make this run's rows look older than its start, or
     // the sweep would mark them deleted.
     let synced_at = Utc::now().max(run.started_at);
@@ -299,14 +306,16 @@ async fn holds_rows(store: &Store, account: &str) -> Result<bool, SyncError> {
 }
 
 /// Completes `run`: marks what a full sweep did not see as deleted (unless the account
-/// held no row when the run `began_empty`: a scan of every row for nothing) and records
-/// the run as the last completed one, in one transaction.
+/// held no row when the run `began_empty`: a scan of every row for nothing), counts the
+/// rows it inserted (unless the pages told: `new`) and records the run as the last
+/// completed one, in one transaction.
 async fn finish(
     store: &Store,
     account: &str,
     vendor: Vendor,
     run: &Run,
     began_empty: bool,
+    new: Option<u64>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let backend = store.backend();
@@ -328,18 +337,23 @@ async fn finish(
             .await?;
         report.marked_deleted = marked.rows_affected();
     }
-    let sql = format!(
-        "SELECT COUNT(*) FROM {} WHERE account = {} AND first_synced_at >= {}",
-        backend.scan("customers"),
-        backend.param(1),
-        backend.time(2)
-    );
-    let (new,): (i64,) = sqlx::query_as(&sql)
-        .bind(account)
-        .bind(time_text(run.started_at))
-        .fetch_one(&mut *tx)
-        .await?;
-    report.new = u64::try_from(new).unwrap_or(0);
+    report.new = match new {
+        Some(new) => new,
+        None => {
+            let sql = format!(
+                "SELECT COUNT(*) FROM {} WHERE account = {} AND first_synced_at >= {}",
+                backend.scan("customers"),
+                backend.param(1),
+                backend.time(2)
+            );
+            let (new,): (i64,) = sqlx::query_as(&sql)
+                .bind(account)
+                .bind(time_text(run.started_at))
+                .fetch_one(&mut *tx)
+                .await?;
+            u64::try_from(new).unwrap_or(0)
+        }
+    };
     // Records carrying no change time (or a vendor filtering on a time its records do not
     // carry) leave the run's start as the mark: changes after it are asked for next time.
     let high_water = match support(vendor, Filter::UpdatedSince) {

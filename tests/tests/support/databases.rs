@@ -40,6 +40,16 @@ pub fn sqlite() -> Database {
     }
 }
 
+/// A SQLite database in memory (the store's one connection holds it).
+#[allow(dead_code)] // Not every test binary that includes this module uses it.
+pub fn sqlite_in_memory() -> Database {
+    Database {
+        label: "sqlite in memory",
+        url: "sqlite::memory:".to_owned(),
+        _dir: None,
+    }
+}
+
 /// A fresh database on the PostgreSQL server at `server`.
 pub async fn postgres(server: &str, name: &str) -> Database {
     sqlx::any::install_default_drivers();
