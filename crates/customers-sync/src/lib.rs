@@ -38,6 +38,7 @@ mod staged;
 pub mod state;
 mod store;
 mod sync;
+mod wal;
 
 use chrono::{DateTime, Datelike, SecondsFormat, SubsecRound, Timelike, Utc};
 

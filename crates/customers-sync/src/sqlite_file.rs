@@ -16,6 +16,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::rows::{bind_sqlite, upsert_one_sql};
 use crate::state::{Run, cursor_text};
+use crate::wal::Checkpointer;
 use crate::{SyncError, time_text};
 
 /// Moving a run's checkpoint (as [`crate::state`]'s, with SQLite's numbered parameters).
@@ -26,6 +27,8 @@ const CHECKPOINT: &str = "UPDATE sync_state SET run_cursor = ?2, run_pages = ?3,
 pub(crate) struct FileWriter {
     connection: Arc<Mutex<Connection>>,
     upsert: Arc<str>,
+    /// Copies the log into the file beside the writer (none on a read-only database).
+    checkpointer: Option<Checkpointer>,
 }
 
 impl FileWriter {
@@ -42,9 +45,17 @@ impl FileWriter {
         let connection =
             Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         connection.execute_batch(setup)?;
+        let checkpointer = if read_only {
+            None
+        } else {
+            let checkpointer = Checkpointer::start(path, setup)?;
+            connection.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+            Some(checkpointer)
+        };
         Ok(FileWriter {
             connection: Arc::new(Mutex::new(connection)),
             upsert: upsert_one_sql().into(),
+            checkpointer,
         })
     }
 
@@ -65,9 +76,14 @@ impl FileWriter {
         let cursor = cursor_text(run.cursor);
         let pages = i64::try_from(run.pages).unwrap_or(i64::MAX);
         let high_water = run.high_water.map(time_text);
+        let checkpointer = self.checkpointer.as_ref().map(Checkpointer::handle);
         let write = move || -> Result<Option<u64>, SyncError> {
+            if let Some(checkpointer) = &checkpointer {
+                checkpointer.settle();
+            }
             // A panic elsewhere cannot leave the connection mid-transaction: the transaction
             // below rolls back when dropped.
+            let started = std::time::Instant::now();
             let mut connection = connection.lock().unwrap_or_else(|e| e.into_inner());
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut new = 0;
@@ -86,10 +102,20 @@ impl FileWriter {
                 rusqlite::params![account, cursor, pages, high_water],
             )?;
             tx.commit()?;
+            tracing::debug!(
+                rows = customers.len(),
+                new,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "page written"
+            );
             Ok(Some(new))
         };
-        tokio::task::spawn_blocking(write)
+        let new = tokio::task::spawn_blocking(write)
             .await
-            .map_err(|err| SyncError::Writer(err.to_string()))?
+            .map_err(|err| SyncError::Writer(err.to_string()))??;
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.wake();
+        }
+        Ok(new)
     }
 }
