@@ -92,14 +92,15 @@ static DRIVERS: Once = Once::new();
 /// sync resumes before them), never corrupt the file. Checkpoints of the WAL into the file
 /// are synced. A new database gets 16 KiB pages (SQLite ignores this for an existing one):
 /// a Hoko record and its columns take about a kilobyte, and with 4 KiB pages a first load
-/// spent a tenth more time splitting and copying pages. A page cache of 16 MiB (SQLite's
-/// default is 2 MiB) holds a 10,000-customer page's transaction, which otherwise spilled to
-/// the WAL and was read back; it is a fixed size, so memory stays flat. The temporary
-/// database, where a page is staged, is kept in memory: a page at a time.
+/// spent a tenth more time splitting and copying pages (8 and 32 KiB: slower too). A page
+/// cache of 8 MiB (SQLite's default is 2 MiB): with the sync's writer inserting row by row
+/// it was a little faster than 16 MiB and 10 MiB smaller; it is a fixed size, so memory
+/// stays flat. The temporary database, where an in-memory database's page is staged, is
+/// kept in memory: a page at a time.
 fn sqlite_setup(options: &StoreOptions) -> String {
     let mut setup = format!(
         "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-         PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {};",
+         PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {};",
         options.busy_timeout.as_millis().min(i32::MAX as u128)
     );
     if let Some(pages) = options.max_pages {
