@@ -95,14 +95,18 @@ static DRIVERS: Once = Once::new();
 /// spent a tenth more time splitting and copying pages (8 and 32 KiB: slower too). A page
 /// cache of 8 MiB (SQLite's default is 2 MiB): with the sync's writer inserting row by row
 /// it was a little faster than 16 MiB and 10 MiB smaller; it is a fixed size, so memory
-/// stays flat. The temporary database, where an in-memory database's page is staged, is
-/// kept in memory: a page at a time.
-fn sqlite_setup(options: &StoreOptions) -> String {
+/// stays flat. An in-memory database keeps its temporary database, where a page is staged,
+/// in memory too (a page at a time); a file's stays in files, so that building an index at
+/// the end of a large first load sorts on disk past a few MiB, not all in memory.
+fn sqlite_setup(options: &StoreOptions, in_memory: bool) -> String {
     let mut setup = format!(
         "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-         PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {};",
+         PRAGMA cache_size = -8192; PRAGMA busy_timeout = {};",
         options.busy_timeout.as_millis().min(i32::MAX as u128)
     );
+    if in_memory {
+        setup.push_str(" PRAGMA temp_store = MEMORY;");
+    }
     if let Some(pages) = options.max_pages {
         setup.push_str(&format!(" PRAGMA max_page_count = {pages};"));
     }
@@ -155,13 +159,14 @@ impl Store {
 
     /// [`Store::open`] with `options`.
     pub async fn open_with(address: &str, options: &StoreOptions) -> Result<Store, SyncError> {
-        let setup = sqlite_setup(options);
         DRIVERS.call_once(install_default_drivers);
         let (backend, url) = address_url(address)?;
         let sqlite_path = match backend {
             Backend::Sqlite => crate::private_file::sqlite_path(&url),
             Backend::Postgres => None,
         };
+        let setup = sqlite_setup(options, sqlite_path.is_none());
+        let setup_text = setup.clone();
         if let Some(path) = &sqlite_path {
             crate::private_file::create_private(path).map_err(|source| SyncError::Create {
                 path: path.display().to_string(),
@@ -223,7 +228,7 @@ impl Store {
             read_only: url
                 .split_once('?')
                 .is_some_and(|(_, query)| query.split('&').any(|p| p == "mode=ro")),
-            sqlite_setup: sqlite_setup(options),
+            sqlite_setup: setup_text,
         })
     }
 
