@@ -40,7 +40,7 @@ mod store;
 mod sync;
 mod wal;
 
-use chrono::{DateTime, Datelike, SecondsFormat, SubsecRound, Timelike, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Timelike, Utc};
 
 pub use error::SyncError;
 pub use lock::Holder;
@@ -53,10 +53,29 @@ pub use sync::{PageWritten, SyncMode, SyncOptions, SyncReport, sync, sync_observ
 /// order.
 pub fn time_text(time: DateTime<Utc>) -> String {
     let naive = time.naive_utc();
-    // The same text without parsing a format string for each time, which was a fifth of a
-    // sync's instructions; other years and leap seconds keep the general way.
-    if (0..=9999).contains(&naive.year()) && naive.nanosecond() < 1_000_000_000 {
-        return time.to_rfc3339_opts(SecondsFormat::Micros, true);
+    // The same text digit by digit: parsing a format string for each time was a fifth of a
+    // sync's instructions, and chrono's RFC 3339 writer still a tenth of the SQLite writer's
+    // time (three times a customer). Other years and leap seconds keep the general way.
+    if let (Ok(year), true) = (
+        u32::try_from(naive.year()),
+        naive.year() <= 9999 && naive.nanosecond() < 1_000_000_000,
+    ) {
+        let mut text = String::with_capacity(27);
+        let mut digits = |value: u32, width: u32, after: char| {
+            for place in (0..width).rev() {
+                let digit = value / 10_u32.pow(place) % 10;
+                text.push(char::from(b'0' + digit as u8));
+            }
+            text.push(after);
+        };
+        digits(year, 4, '-');
+        digits(naive.month(), 2, '-');
+        digits(naive.day(), 2, 'T');
+        digits(naive.hour(), 2, ':');
+        digits(naive.minute(), 2, ':');
+        digits(naive.second(), 2, '.');
+        digits(naive.nanosecond() / 1_000, 6, 'Z');
+        return text;
     }
     time.format(TIME_TEXT).to_string()
 }

@@ -139,7 +139,11 @@ pub(crate) fn fields<'a>(
     };
     let flag = |b: &Option<bool>| b.map_or(Field::Null, Field::Flag);
     // A list of strings always serializes.
-    let tags = serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned());
+    let tags = if tags.is_empty() {
+        Cow::Borrowed("[]")
+    } else {
+        Cow::Owned(serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned()))
+    };
     [
         Some(account).into(),
         Some(vendor.as_str()).into(),
@@ -156,7 +160,7 @@ pub(crate) fn fields<'a>(
         time(last_seen_at),
         flag(email_opt_out),
         flag(sms_opt_out),
-        Field::Text(Cow::Owned(tags)),
+        Field::Text(tags),
         language.as_deref().into(),
         avatar_url.as_deref().into(),
         Some(raw.get()).into(),
