@@ -5,13 +5,14 @@
 //!
 //! The log starts over only when a write begins after a checkpoint copied all of it; the
 //! writer, always busy, would rarely see that, and the log would grow with the sync. So
-//! once it passes [`LOG_LIMIT`], the writer waits for the running checkpoint before its
-//! next page (about one page in seven).
+//! the writer waits before a page when the log has passed [`LOG_LIMIT`] and a checkpoint is
+//! still copying (about one page in seven), and whenever it is [`MAX_AHEAD`] commits ahead
+//! of the last finished checkpoint (a slow disk), so the log stays within the limit and a
+//! few pages.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -21,15 +22,30 @@ use crate::SyncError;
 /// 64 MiB with 16 KiB pages.
 const LOG_LIMIT: i64 = 4096;
 
+/// Commits the writer may make that no finished checkpoint has copied yet.
+const MAX_AHEAD: u32 = 3;
+
+/// Where the checkpoints stand.
+#[derive(Default)]
+struct Progress {
+    /// Commits not yet copied by a finished checkpoint.
+    ahead: u32,
+    /// Frames in the log when the last checkpoint ran.
+    log_frames: i64,
+}
+
 /// What the writer and the checkpointing thread share.
 #[derive(Default)]
 struct Shared {
-    /// Whether a checkpoint was asked for and has not finished.
-    busy: Mutex<bool>,
+    progress: Mutex<Progress>,
     /// Signalled when a checkpoint finishes.
-    idle: Condvar,
-    /// Frames in the log when the last checkpoint ran.
-    log_frames: AtomicI64,
+    copied: Condvar,
+}
+
+impl Shared {
+    fn progress(&self) -> MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Wakes the checkpointing thread; the thread ends when this is dropped.
@@ -60,30 +76,30 @@ impl Checkpointer {
         Ok(Checkpointer { wake, shared })
     }
 
-    /// Asks for a checkpoint of what is committed (at once if the thread is idle).
+    /// After a commit: asks for a checkpoint of what is committed (at once if the thread is
+    /// idle).
     pub(crate) fn wake(&self) {
-        *self.shared.busy.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.shared.progress().ahead += 1;
         match self.wake.try_send(()) {
             Ok(()) | Err(TrySendError::Full(())) => {}
             Err(TrySendError::Disconnected(())) => {
                 tracing::debug!("the checkpointer ended");
-                *self.shared.busy.lock().unwrap_or_else(|e| e.into_inner()) = false;
+                self.shared.progress().ahead = 0;
             }
         }
     }
 
-    /// Before a write: when the log has grown past [`LOG_LIMIT`], waits for the running
-    /// checkpoint, so that the write starts the log over. Blocks: call it on the writer's
-    /// thread.
+    /// Before a write: waits while the log is past [`LOG_LIMIT`] and not all copied (so
+    /// that the write starts it over), or the writer is [`MAX_AHEAD`] commits ahead.
+    /// Blocks: call it on the writer's thread.
     pub(crate) fn settle(&self) {
-        if self.shared.log_frames.load(Ordering::Relaxed) < LOG_LIMIT {
-            return;
-        }
-        let busy = self.shared.busy.lock().unwrap_or_else(|e| e.into_inner());
-        let _idle = self
+        let progress = self.shared.progress();
+        let _settled = self
             .shared
-            .idle
-            .wait_while(busy, |busy| *busy)
+            .copied
+            .wait_while(progress, |p| {
+                p.ahead >= MAX_AHEAD || (p.ahead > 0 && p.log_frames >= LOG_LIMIT)
+            })
             .unwrap_or_else(|e| e.into_inner());
     }
 
@@ -96,23 +112,27 @@ impl Checkpointer {
     }
 }
 
-/// One passive checkpoint (it copies what it can without waiting for the writer or
+/// One passive checkpoint (it copies what is committed without waiting for the writer or
 /// readers); then the writer may go on.
 fn checkpoint(connection: &Connection, shared: &Shared) {
+    // The commits this checkpoint copies: those made before it starts.
+    let covered = shared.progress().ahead;
     let done: rusqlite::Result<(i64, i64)> =
         connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
             Ok((row.get(1)?, row.get(2)?))
         });
+    let mut progress = shared.progress();
     match done {
         Ok((log, copied)) => {
             tracing::trace!(log, copied, "checkpointed");
-            shared.log_frames.store(log, Ordering::Relaxed);
+            progress.log_frames = log;
         }
         // The log is copied at the latest when the database closes.
         Err(err) => tracing::debug!(%err, "checkpoint skipped"),
     }
-    *shared.busy.lock().unwrap_or_else(|e| e.into_inner()) = false;
-    shared.idle.notify_all();
+    progress.ahead = progress.ahead.saturating_sub(covered);
+    drop(progress);
+    shared.copied.notify_all();
 }
 
 #[cfg(test)]
@@ -141,12 +161,12 @@ mod tests {
             checkpointer.wake();
             largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
         }
-        // 90 MiB written, 3 MiB at a time: the log goes past the limit by what a checkpoint
-        // left behind and a write or two, no further.
+        // 90 MiB written, 3 MiB at a time: the log goes past the limit by the writes a
+        // checkpoint may fall behind, and starts over. Without waiting: 90 MiB.
         let limit = LOG_LIMIT as u64 * 4096;
         assert!(largest > limit / 2, "the log grew: {largest}");
         assert!(
-            largest < limit + 4 * write as u64,
+            largest <= limit + u64::from(MAX_AHEAD + 1) * write as u64,
             "the log started over: {largest}"
         );
     }
