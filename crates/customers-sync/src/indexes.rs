@@ -13,7 +13,7 @@ const SECONDARY: [(&str, &str); 2] = [("customers_email", "email"), ("customers_
 /// Drops the secondary indexes when `customers` holds no row at all (a first load into a new
 /// database); [`ensure`] builds them again when a sync completes. Whether it dropped them.
 pub(crate) async fn defer_for_first_load(store: &Store) -> Result<bool, SyncError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let (rows,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM customers LIMIT 1) AS any_row")
             .fetch_one(&mut *tx)

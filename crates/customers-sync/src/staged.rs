@@ -34,7 +34,7 @@ pub(crate) async fn write_page(
     run: &Run,
 ) -> Result<Option<u64>, SyncError> {
     let synced = time_text(synced_at);
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     sqlx::query(STAGING).execute(&mut *tx).await?;
     for chunk in customers.chunks(CHUNK) {
         let sql = stage_sql_for(chunk.len());

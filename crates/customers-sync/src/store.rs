@@ -263,6 +263,19 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): another connection writing meanwhile (the sync's page writer, another
+    /// account's sync) then makes it wait, up to the busy timeout, where a transaction that
+    /// read first and wrote after the other's commit would fail at once.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, SyncError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// The connection pool, for queries of your own.
     pub fn pool(&self) -> &AnyPool {
         &self.pool

@@ -189,8 +189,9 @@ async fn sync_locked(
     let mut new = resumed_from.is_none().then_some(0);
     if let Some(from) = start {
         // One page of read-ahead: the next page downloads and decodes while this one is
-        // written. Both run in this task (no thread hand-off of the pages, whose memory then
-        // stays flat). A slot is reserved before the next page is taken from the listing,
+        // written. Both are driven by this task (a SQLite file's page is written, and
+        // dropped, on a blocking thread it waits for). A slot is reserved before the next
+        // page is taken from the listing,
         // so no decoded page waits behind a full slot: a sync killed while writing page k
         // has fetched at most k+1 and requested k+2, which the next sync fetches again.
         let (sender, mut pages) = tokio::sync::mpsc::channel(1);
@@ -319,7 +320,7 @@ async fn finish(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let backend = store.backend();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     if run.full && !began_empty {
         let sql = format!(
             "UPDATE {} SET deleted_at = {} WHERE account = {} AND deleted_at IS NULL \
