@@ -1,5 +1,6 @@
 //! The database: SQLite (an embedded file, the default) or PostgreSQL, through sqlx's `Any`
-//! driver, with the schema's migrations checked in per backend.
+//! driver, with the schema's migrations checked in per backend. A sync writes a SQLite
+//! file's pages through a connection of its own (`sqlite_file.rs`), with the same settings.
 
 use std::sync::Once;
 
@@ -328,6 +329,30 @@ fn address_url(address: &str) -> Result<(Backend, String), SyncError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_writing_transaction_holds_sqlite_s_write_lock_from_its_start() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("lock.db");
+        let store = Store::open(&path.display().to_string())
+            .await
+            .expect("opens");
+        let mut tx = store.begin_write().await.expect("begins");
+        // It has only read so far; another writer must still wait for it.
+        sqlx::query("SELECT COUNT(*) FROM customers")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("read");
+        let other = rusqlite::Connection::open(&path).expect("opens");
+        other.busy_timeout(Duration::ZERO).expect("no waiting");
+        let refused = other.execute_batch("BEGIN IMMEDIATE; COMMIT");
+        assert!(refused.is_err(), "the other writer got the lock");
+        tx.commit().await.expect("commits");
+        other
+            .execute_batch("BEGIN IMMEDIATE; COMMIT")
+            .expect("the lock is free again");
+        store.close().await;
+    }
 
     #[test]
     fn addresses_name_their_backend() {
