@@ -15,13 +15,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::rows::{bind_sqlite, upsert_one_sql};
-use crate::state::{Run, cursor_text};
+use crate::state::{CHECKPOINT, Run, cursor_text};
 use crate::wal::Checkpointer;
 use crate::{SyncError, time_text};
-
-/// Moving a run's checkpoint (as [`crate::state`]'s, with SQLite's numbered parameters).
-const CHECKPOINT: &str = "UPDATE sync_state SET run_cursor = ?2, run_pages = ?3, \
-                          run_high_water = ?4 WHERE account = ?1";
 
 /// The sync's own connection to the database file.
 pub(crate) struct FileWriter {
@@ -99,7 +95,9 @@ impl FileWriter {
             }
             tx.execute(
                 CHECKPOINT,
-                rusqlite::params![account, cursor, pages, high_water],
+                rusqlite::named_params! {
+                    "$1": account, "$2": cursor, "$3": pages, "$4": high_water
+                },
             )?;
             tx.commit()?;
             tracing::debug!(

@@ -125,8 +125,9 @@ pub(crate) async fn begin(
     Ok(())
 }
 
-/// Moving a run's checkpoint: account, cursor, pages, high-water mark.
-const CHECKPOINT: &str = "UPDATE sync_state SET run_cursor = $2, run_pages = $3, \
+/// Moving a run's checkpoint: account, cursor, pages, high-water mark (`$1` to `$4`, which
+/// SQLite reads as names).
+pub(crate) const CHECKPOINT: &str = "UPDATE sync_state SET run_cursor = $2, run_pages = $3, \
                           run_high_water = $4 WHERE account = $1";
 
 /// Moves `run`'s checkpoint with `executor`: the transaction that wrote the page, of
