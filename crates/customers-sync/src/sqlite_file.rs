@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::rows::{bind_sqlite, upsert_one_sql};
+use crate::rows::{Synced, bind_sqlite, upsert_one_sql};
 use crate::state::{CHECKPOINT, Run, cursor_text};
 use crate::wal::Checkpointer;
 use crate::{SyncError, time_text};
@@ -68,7 +68,7 @@ impl FileWriter {
         let connection = Arc::clone(&self.connection);
         let upsert = Arc::clone(&self.upsert);
         let account = account.to_owned();
-        let synced = time_text(synced_at);
+        let synced = Synced::new(synced_at);
         let cursor = cursor_text(run.cursor);
         let pages = i64::try_from(run.pages).unwrap_or(i64::MAX);
         let high_water = run.high_water.map(time_text);

@@ -13,10 +13,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
-use crate::rows::{CHUNK, bind, column_list, on_conflict, stage_sql_for};
+use crate::SyncError;
+use crate::rows::{CHUNK, Synced, bind, column_list, on_conflict, stage_sql_for};
 use crate::state::{self, Run};
 use crate::store::Store;
-use crate::{SyncError, time_text};
 
 /// The connection's staging table: `customers`' columns without their constraints or
 /// indexes, in SQLite's temporary database (kept in memory, see the store's settings).
@@ -33,7 +33,7 @@ pub(crate) async fn write_page(
     synced_at: DateTime<Utc>,
     run: &Run,
 ) -> Result<Option<u64>, SyncError> {
-    let synced = time_text(synced_at);
+    let synced = Synced::new(synced_at);
     let mut tx = store.begin_write().await?;
     sqlx::query(STAGING).execute(&mut *tx).await?;
     for chunk in customers.chunks(CHUNK) {
