@@ -1,10 +1,25 @@
-//! A page into PostgreSQL with `COPY`: the rows go in as one binary stream into a temporary
-//! table, then one `INSERT … SELECT … ON CONFLICT` upserts them, and the checkpoint moves,
-//! all in one transaction. Beside 50 multi-row `INSERT`s of 4,200 parameters each, the
-//! server parses and plans one statement a page.
+//! Pages into PostgreSQL with `COPY`'s binary format, each page and its checkpoint in one
+//! transaction. While the account held no row when the run began, a page is copied straight
+//! into `customers`; otherwise into a temporary table, then one `INSERT … SELECT … ON
+//! CONFLICT` upserts it (beside 50 multi-row `INSERT`s of 4,200 parameters each, the server
+//! parses and plans one statement a page).
+//!
+//! Two pages are written at once, each on a connection and a task of its own: on a first
+//! load the server's backend copying one page at a time was the bottleneck, with a core to
+//! spare. A page commits only after the page before it did, so a checkpoint never passes a
+//! page that is not in; the facade lists each customer once a run, so two pages in flight
+//! never touch one row (and neither waits on the other's locks).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use customers::Customer;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, PgPool, Postgres};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 use crate::SyncError;
 use crate::rows::{COPY_HEADER, COPY_TRAILER, Synced, column_list, copy_row, on_conflict};
@@ -15,43 +30,164 @@ use crate::state::{self, Run};
 const STAGING: &str = "CREATE TEMPORARY TABLE IF NOT EXISTS sync_page \
                        (LIKE customers INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
 
-/// Writes `customers` of `account` synced at `synced_at` and moves `run`'s checkpoint (already
-/// advanced past the page), in one transaction. While `fresh` (the account held no row when
-/// the run began), the rows are copied straight into `customers`, as none can be there yet;
-/// the first that is (the vendor listed a customer twice) turns `fresh` off and the page is
-/// written again through the staging table. Straight in, a first load takes half the time.
-/// How many rows were new, when known (copied straight in, all were).
-pub(crate) async fn write_page(
-    pool: &PgPool,
-    account: &str,
-    customers: &[customers::Customer],
-    synced_at: DateTime<Utc>,
-    run: &Run,
-    fresh: &mut bool,
-) -> Result<Option<u64>, SyncError> {
-    let synced = Synced::new(synced_at);
-    let rows = (!customers.is_empty()).then(|| {
-        let mut rows = Vec::with_capacity(customers.len() * 512 + COPY_HEADER.len());
-        rows.extend_from_slice(COPY_HEADER);
-        for customer in customers {
-            copy_row(&mut rows, account, customer, &synced);
+/// Pages written at once.
+pub(crate) const IN_FLIGHT: usize = 2;
+
+/// One account's pages on their way into PostgreSQL, committed in the order they started.
+pub(crate) struct Pipeline {
+    pool: PgPool,
+    account: Arc<str>,
+    /// The account held no row when the run began, and no page met one since: pages are
+    /// copied straight into `customers`. Shared by the pages in flight.
+    fresh: Arc<AtomicBool>,
+    /// Resolves once the last page started has committed.
+    previous: Option<oneshot::Receiver<()>>,
+}
+
+/// A page being written: its transaction's task, aborted (rolled back) if this is dropped
+/// before it commits.
+pub(crate) struct InFlight(JoinHandle<Result<Option<u64>, SyncError>>);
+
+impl InFlight {
+    /// Waits for the page's commit: how many rows were new, when known (copied straight in,
+    /// all were).
+    pub(crate) async fn committed(mut self) -> Result<Option<u64>, SyncError> {
+        (&mut self.0)
+            .await
+            .unwrap_or_else(|err| Err(SyncError::Writer(err.to_string())))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A connection lent to one page. A page's task aborted mid-way (its sync failed or was
+/// dropped) may leave it mid-`COPY`: it is closed rather than handed to the next user.
+struct Lent {
+    connection: PoolConnection<Postgres>,
+    /// The page's write returned (committed, or failed with the server's answer).
+    settled: bool,
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.connection.close_on_drop();
         }
-        rows.extend_from_slice(COPY_TRAILER);
-        rows
-    });
-    if *fresh {
-        match write(pool, account, rows.as_deref(), run, CopyInto::Direct).await {
+    }
+}
+
+impl Pipeline {
+    /// Pages of `account` into `pool`; `fresh`: the account held no row when the run began.
+    pub(crate) fn new(pool: &PgPool, account: &str, fresh: bool) -> Self {
+        Pipeline {
+            pool: pool.clone(),
+            account: account.into(),
+            fresh: Arc::new(AtomicBool::new(fresh)),
+            previous: None,
+        }
+    }
+
+    /// Starts writing `customers` synced at `synced_at` with `run`'s checkpoint (already
+    /// advanced past the page), once a connection is free. Connections are taken in page
+    /// order, so the oldest page in flight always has one: pages waiting for their
+    /// predecessors can never hold every connection of the pool.
+    pub(crate) async fn start(
+        &mut self,
+        customers: Vec<Customer>,
+        synced_at: DateTime<Utc>,
+        run: Run,
+    ) -> Result<InFlight, SyncError> {
+        let connection = self.pool.acquire().await?;
+        let (done, next) = oneshot::channel();
+        let after = self.previous.replace(next);
+        let account = Arc::clone(&self.account);
+        let fresh = Arc::clone(&self.fresh);
+        Ok(InFlight(tokio::spawn(async move {
+            let rows = {
+                let account = Arc::clone(&account);
+                tokio::task::spawn_blocking(move || encode(&account, &customers, synced_at))
+                    .await
+                    .map_err(|err| SyncError::Writer(err.to_string()))?
+            };
+            let mut lent = Lent {
+                connection,
+                settled: false,
+            };
+            let written =
+                write_page(&mut lent.connection, &account, rows, &run, &fresh, after).await;
+            lent.settled = true;
+            if written.is_ok() {
+                // The next page may commit (or was dropped: nothing waits).
+                let _ = done.send(());
+            }
+            written
+        })))
+    }
+}
+
+/// `customers` of `account` synced at `synced_at` as a binary `COPY` stream; none for an
+/// empty page.
+fn encode(account: &str, customers: &[Customer], synced_at: DateTime<Utc>) -> Option<Vec<u8>> {
+    if customers.is_empty() {
+        return None;
+    }
+    let synced = Synced::new(synced_at);
+    let mut rows = Vec::with_capacity(customers.len() * 512 + COPY_HEADER.len());
+    rows.extend_from_slice(COPY_HEADER);
+    for customer in customers {
+        copy_row(&mut rows, account, customer, &synced);
+    }
+    rows.extend_from_slice(COPY_TRAILER);
+    Some(rows)
+}
+
+/// Writes `rows` of `account` and moves `run`'s checkpoint, in one transaction committed
+/// once `after` (the page before) has. While `fresh`, the rows are copied straight into
+/// `customers`, as none can be there yet; the first that is (a defect: the facade lists a
+/// customer once) turns `fresh` off and the page is written again through the staging
+/// table. Straight in, a first load takes half the time. How many rows were new, when known.
+async fn write_page(
+    connection: &mut PgConnection,
+    account: &str,
+    rows: Option<Vec<u8>>,
+    run: &Run,
+    fresh: &AtomicBool,
+    mut after: Option<oneshot::Receiver<()>>,
+) -> Result<Option<u64>, SyncError> {
+    if fresh.load(Ordering::Relaxed) {
+        match write(
+            connection,
+            account,
+            rows.as_deref(),
+            run,
+            CopyInto::Direct,
+            &mut after,
+        )
+        .await
+        {
             Err(SyncError::Database(sqlx::Error::Database(err))) if err.is_unique_violation() => {
                 tracing::info!(
                     account,
                     "a customer listed again: pages upserted from here on"
                 );
-                *fresh = false;
+                fresh.store(false, Ordering::Relaxed);
             }
             done => return done.map(Some),
         }
     }
-    write(pool, account, rows.as_deref(), run, CopyInto::Staged).await?;
+    write(
+        connection,
+        account,
+        rows.as_deref(),
+        run,
+        CopyInto::Staged,
+        &mut after,
+    )
+    .await?;
     Ok(None)
 }
 
@@ -64,17 +200,19 @@ enum CopyInto {
     Staged,
 }
 
-/// Copies `rows` (a binary `COPY` stream; none for an empty page) `into` place and moves
-/// `run`'s checkpoint, in one transaction; the rows copied.
+/// Copies `rows` (a binary `COPY` stream; none for an empty page) `into` place and, once
+/// `after` resolves (the page before committed), moves `run`'s checkpoint, in one
+/// transaction; the rows copied.
 async fn write(
-    pool: &PgPool,
+    connection: &mut PgConnection,
     account: &str,
     rows: Option<&[u8]>,
     run: &Run,
     into: CopyInto,
+    after: &mut Option<oneshot::Receiver<()>>,
 ) -> Result<u64, SyncError> {
     let columns = column_list();
-    let mut tx = pool.begin().await?;
+    let mut tx = connection.begin().await?;
     // A page's commit does not wait for the server's WAL flush: a server crash can lose the
     // last pages, their checkpoints with them (the next sync reads them again), and never
     // keeps one without the other. A process killed here loses nothing committed.
@@ -106,6 +244,11 @@ async fn write(
             .await?;
         }
     }
+    if let Some(after) = after.take() {
+        after
+            .await
+            .map_err(|_| SyncError::Writer("the page before was not written".to_owned()))?;
+    }
     state::checkpoint(&mut *tx, account, run).await?;
     tx.commit().await?;
     Ok(copied)
@@ -117,13 +260,13 @@ mod tests {
     use crate::Store;
     use customers::{Customer, Raw, Vendor};
 
-    /// A new database on the test server (`CUSTOMERS_TEST_POSTGRES_URL`; CI sets it).
-    async fn database() -> Option<Store> {
+    /// A new database for `test` on the test server (`CUSTOMERS_TEST_POSTGRES_URL`; CI sets it).
+    async fn database(test: &str) -> Option<Store> {
         let Ok(server) = std::env::var("CUSTOMERS_TEST_POSTGRES_URL") else {
             assert!(std::env::var("CI").is_err(), "CI tests PostgreSQL");
             return None;
         };
-        let name = format!("copy_{}", std::process::id());
+        let name = format!("copy_{test}_{}", std::process::id());
         let admin = sqlx::PgPool::connect(&server)
             .await
             .expect("the server answers");
@@ -142,7 +285,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_row_already_there_turns_a_fresh_page_into_an_upsert() {
-        let Some(store) = database().await else {
+        let Some(store) = database("again").await else {
             return;
         };
         let pool = store.postgres().expect("PostgreSQL");
@@ -157,14 +300,16 @@ mod tests {
             pages: 1,
             high_water: None,
         };
-        let mut fresh = true;
-        let new = write_page(pool, "x", &customers, Utc::now(), &run, &mut fresh).await;
+        let mut pipeline = Pipeline::new(pool, "x", true);
+        let new = pipeline.start(customers.clone(), Utc::now(), run.clone());
+        let new = new.await.expect("started").committed().await;
         assert_eq!(new.expect("copied"), Some(2));
-        assert!(fresh);
+        assert!(pipeline.fresh.load(Ordering::Relaxed));
         // The same page again: the copy meets the rows, the page is upserted instead.
-        let new = write_page(pool, "x", &customers, Utc::now(), &run, &mut fresh).await;
+        let new = pipeline.start(customers.clone(), Utc::now(), run.clone());
+        let new = new.await.expect("started").committed().await;
         assert_eq!(new.expect("upserted"), None);
-        assert!(!fresh);
+        assert!(!pipeline.fresh.load(Ordering::Relaxed));
         let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
             .fetch_one(pool)
             .await
@@ -175,7 +320,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_column_reads_back_from_the_server_as_written() {
-        let Some(store) = database().await else {
+        let Some(store) = database("columns").await else {
             return;
         };
         let pool = store.postgres().expect("PostgreSQL");
@@ -211,9 +356,10 @@ mod tests {
             pages: 1,
             high_water: None,
         };
-        let mut fresh = true;
-        let page = [full.clone(), bare];
-        let new = write_page(pool, "acct", &page, synced_at, &run, &mut fresh).await;
+        let mut pipeline = Pipeline::new(pool, "acct", true);
+        let page = vec![full.clone(), bare];
+        let new = pipeline.start(page, synced_at, run).await;
+        let new = new.expect("started").committed().await;
         assert_eq!(new.expect("copied"), Some(2));
         let text = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
         let times = [
@@ -275,6 +421,59 @@ mod tests {
         bare.extend([some("[]"), None, None, some("null"), None, None, None, None]);
         bare.extend([synced.clone(), synced]);
         assert_eq!(rows[1], bare);
+        store.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_page_after_one_that_fails_does_not_commit() {
+        let Some(store) = database("order").await else {
+            return;
+        };
+        let pool = store.postgres().expect("PostgreSQL");
+        let started_at = Utc::now();
+        let mut run = Run {
+            started_at,
+            full: true,
+            since: None,
+            cursor: Some(customers::PageCursor::START),
+            pages: 0,
+            high_water: None,
+        };
+        state::begin(&store, "acct", Vendor::Hoko, &run)
+            .await
+            .expect("a run begins");
+        let customer = |id: &str| Customer::new(Vendor::Hoko, id.to_owned(), Raw::null());
+        // Before 4713 BC: a time the server refuses.
+        let mut refused = customer("a");
+        refused.created_at = chrono::NaiveDate::from_ymd_opt(-5000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc());
+        let mut pipeline = Pipeline::new(pool, "acct", true);
+        run.pages = 1;
+        let first = pipeline.start(vec![refused], Utc::now(), run.clone()).await;
+        run.pages = 2;
+        let second = pipeline.start(vec![customer("b")], Utc::now(), run).await;
+        let first = first.expect("started").committed().await;
+        assert!(
+            first
+                .expect_err("refused")
+                .to_string()
+                .contains("out of range"),
+            "the server's reason"
+        );
+        let second = second.expect("started").committed().await;
+        assert!(matches!(second, Err(SyncError::Writer(_))), "{second:?}");
+        let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
+            .fetch_one(pool)
+            .await
+            .expect("counted");
+        assert_eq!(rows, 0, "the second page did not commit");
+        let saved = state::load(&store, "acct").await.expect("state");
+        assert_eq!(
+            saved.run.map(|run| run.pages),
+            Some(0),
+            "checkpoint unmoved"
+        );
         store.close().await;
     }
 }

@@ -213,8 +213,9 @@ impl Store {
         }
         let postgres = match backend {
             Backend::Postgres => Some(
+                // Each account's sync writes two pages at once (`copy.rs`).
                 sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(2)
+                    .max_connections(4)
                     .acquire_timeout(Duration::from_secs(60))
                     .connect(&url)
                     .await?,

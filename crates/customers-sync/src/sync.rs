@@ -208,26 +208,61 @@ async fn sync_locked(
             std::future::pending::<()>().await;
         };
         let file = store.file_writer()?;
-        let mut fresh = began_empty;
+        let mut pipeline = store
+            .postgres()
+            .map(|pool| crate::copy::Pipeline::new(pool, account, began_empty));
+        // PostgreSQL's pages in flight, oldest first, with what to report when each commits.
+        let mut in_flight: std::collections::VecDeque<(crate::copy::InFlight, PageWritten)> =
+            std::collections::VecDeque::new();
+        let mut committed = |written: PageWritten, page_new: Option<u64>| {
+            new = new
+                .zip(page_new)
+                .map(|(run_new, page_new)| run_new + page_new);
+            report.pages += 1;
+            report.customers += written.customers as u64;
+            on_page(&written);
+        };
         let write = async {
+            let mut failed = None;
             while let Some(page) = pages.recv().await {
-                let page = page?;
+                let page = match page {
+                    Ok(page) => page,
+                    Err(err) => {
+                        failed = Some(err);
+                        break;
+                    }
+                };
                 lock.check().await?;
-                let customers = page.customers.len();
-                let page_new =
-                    write_page(store, file.as_ref(), account, &mut run, page, &mut fresh).await?;
-                new = new
-                    .zip(page_new)
-                    .map(|(run_new, page_new)| run_new + page_new);
-                report.pages += 1;
-                report.customers += customers as u64;
-                on_page(&PageWritten {
-                    customers,
+                let synced_at = advance(&mut run, &page);
+                let written = PageWritten {
+                    customers: page.customers.len(),
                     pages: run.pages,
                     next: run.cursor,
-                });
+                };
+                let Some(pipeline) = pipeline.as_mut() else {
+                    let page_new =
+                        write_page(store, file.as_ref(), account, &run, page, synced_at).await?;
+                    committed(written, page_new);
+                    continue;
+                };
+                if in_flight.len() == crate::copy::IN_FLIGHT
+                    && let Some((oldest, written)) = in_flight.pop_front()
+                {
+                    committed(written, oldest.committed().await?);
+                }
+                let started = pipeline.start(page.customers, synced_at, run.clone());
+                in_flight.push_back((started.await?, written));
             }
-            Ok::<(), SyncError>(())
+            // The pages in flight commit before the sync ends, when the listing failed too:
+            // the next sync goes on after them. (A page that failed drops those after it,
+            // which cannot commit.)
+            while let Some((oldest, written)) = in_flight.pop_front() {
+                committed(written, oldest.committed().await?);
+            }
+            match failed {
+                Some(err) => Err(err.into()),
+                None => Ok::<(), SyncError>(()),
+            }
         };
         // The writer ends the sync (done or failed); the download is dropped with it.
         match futures::future::select(std::pin::pin!(write), std::pin::pin!(download)).await {
@@ -240,29 +275,29 @@ async fn sync_locked(
     Ok(report)
 }
 
-/// Writes `page` of `account` and moves `run`'s checkpoint past it, in one transaction:
-/// through `file`, the sync's own connection to a SQLite file, if there is one. `fresh`:
-/// the account held no row when the run began, and none listed so far was listed again.
+/// Moves `run`'s checkpoint past `page` (it is written only if the page commits: on error
+/// the run is dropped by the caller and the next sync reads the state from the database);
+/// when the page's rows are synced.
+fn advance(run: &mut Run, page: &customers::Page) -> DateTime<Utc> {
+    run.cursor = page.next;
+    run.pages += 1;
+    run.high_water = page.high_water(run.high_water);
+    // A clock stepping back must not make this run's rows look older than its start, or
+    // the sweep would mark them deleted.
+    Utc::now().max(run.started_at)
+}
+
+/// Writes `page` of `account` synced at `synced_at` and moves the checkpoint to `run`, in
+/// one transaction, into SQLite: through `file`, the sync's own connection to a SQLite
+/// file, if there is one. How many rows were new, when known.
 async fn write_page(
     store: &Store,
     file: Option<&crate::sqlite_file::FileWriter>,
     account: &str,
-    run: &mut Run,
+    run: &Run,
     page: customers::Page,
-    fresh: &mut bool,
+    synced_at: DateTime<Utc>,
 ) -> Result<Option<u64>, SyncError> {
-    // A clock stepping back must not make this run's rows look older than its start, or
-    // the sweep would mark them deleted.
-    let synced_at = Utc::now().max(run.started_at);
-    // The checkpoint moves past the page only if the page commits: on error the run is
-    // dropped by the caller and the next sync reads the state from the database.
-    run.cursor = page.next;
-    run.pages += 1;
-    run.high_water = page.high_water(run.high_water);
-    if let Some(postgres) = store.postgres() {
-        return crate::copy::write_page(postgres, account, &page.customers, synced_at, run, fresh)
-            .await;
-    }
     if let Some(file) = file {
         return file
             .write_page(account, page.customers, synced_at, run)
