@@ -355,6 +355,7 @@ async fn finish(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let backend = store.backend();
+    crate::indexes::build_at_once(store).await?;
     let mut tx = store.begin_write().await?;
     if run.full && !began_empty {
         let sql = format!(
