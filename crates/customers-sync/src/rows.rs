@@ -213,28 +213,94 @@ const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
 /// Appends `customer`'s row of `account`, synced at `synced`, to `out` in `COPY`'s binary
 /// format: the server reads times and flags as they are, where from text it parsed three
-/// times a row (a sixth of its time on a first load).
+/// times a row (a sixth of its time on a first load). A value the server cannot hold is
+/// mended (see [`postgres_text`], [`postgres_micros`]) rather than fail the page.
 pub(crate) fn copy_row(out: &mut Vec<u8>, account: &str, customer: &Customer, synced: &Synced) {
     let fields = fields(account, customer, synced);
     // 21 columns always fit an i16.
     out.extend_from_slice(&(fields.len() as i16).to_be_bytes());
-    for field in &fields {
+    for (field, column) in fields.iter().zip(COLUMNS.iter().chain(&SYNCED_COLUMNS)) {
+        let surprise = |what: &str| {
+            tracing::warn!(
+                vendor = %customer.vendor,
+                id = %customer.id,
+                column,
+                "{what}; raw keeps the vendor's value"
+            );
+        };
         match field {
             Field::Null => out.extend_from_slice(&(-1_i32).to_be_bytes()),
-            Field::Text(text) => copy_bytes(out, &[], text.as_bytes()),
-            // jsonb's binary input: a version byte, then the text.
-            Field::Jsonb(text) => copy_bytes(out, &[1], text.as_bytes()),
-            Field::Flag(flag) => copy_bytes(out, &[], &[u8::from(*flag)]),
-            Field::Time(time, _) => {
-                // Out of i64's range only past year 292,000, beyond chrono's and the server's
-                // range: saturated, the server refuses it as it refuses the text.
-                let micros = time
-                    .timestamp_micros()
-                    .saturating_sub(POSTGRES_EPOCH_MICROS);
-                copy_bytes(out, &[], &micros.to_be_bytes());
+            Field::Text(text) => {
+                copy_bytes(out, &[], postgres_text(text, surprise).as_bytes());
             }
+            // jsonb's binary input: a version byte, then the text.
+            Field::Jsonb(text) => {
+                copy_bytes(out, &[1], postgres_json(text, surprise).as_bytes());
+            }
+            Field::Flag(flag) => copy_bytes(out, &[], &[u8::from(*flag)]),
+            Field::Time(time, _) => match postgres_micros(*time) {
+                Some(micros) => copy_bytes(out, &[], &micros.to_be_bytes()),
+                None => {
+                    surprise("a time before 4713 BC, which PostgreSQL cannot hold, left empty");
+                    out.extend_from_slice(&(-1_i32).to_be_bytes());
+                }
+            },
         }
     }
+}
+
+/// The columns after [`COLUMNS`] in a row.
+const SYNCED_COLUMNS: [&str; 2] = ["first_synced_at", "last_synced_at"];
+
+/// `text` as PostgreSQL can hold it: its text type cannot hold U+0000, so each is replaced by
+/// U+FFFD (and `surprise` told), where failing would stop the sync at this customer.
+fn postgres_text<'t>(text: &'t str, surprise: impl Fn(&str)) -> Cow<'t, str> {
+    if !text.contains('\0') {
+        return Cow::Borrowed(text);
+    }
+    surprise("a NUL character, which PostgreSQL text cannot hold, written as U+FFFD");
+    Cow::Owned(text.replace('\0', "\u{fffd}"))
+}
+
+/// JSON text as `jsonb` takes it: `jsonb` refuses the escape `\u0000`, so each NUL in a
+/// string is replaced by U+FFFD (and `surprise` told).
+fn postgres_json<'t>(text: &'t str, surprise: impl Fn(&str)) -> Cow<'t, str> {
+    if !text.contains("\\u0000") {
+        return Cow::Borrowed(text);
+    }
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Cow::Borrowed(text);
+    };
+    fn mend(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::String(s) if s.contains('\0') => {
+                *s = s.replace('\0', "\u{fffd}");
+                true
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |m, v| mend(v) | m),
+            serde_json::Value::Object(map) => map.values_mut().fold(false, |m, v| mend(v) | m),
+            _ => false,
+        }
+    }
+    if !mend(&mut value) {
+        // Only an escaped backslash before `u0000`: the server takes it as it is.
+        return Cow::Borrowed(text);
+    }
+    surprise("a NUL character, which PostgreSQL jsonb cannot hold, written as U+FFFD");
+    Cow::Owned(value.to_string())
+}
+
+/// PostgreSQL's earliest time, 4714-11-24 BC, in microseconds from its epoch; its latest is
+/// beyond chrono's range.
+const POSTGRES_MIN_MICROS: i64 = -211_813_488_000_000_000;
+
+/// `time` in microseconds from PostgreSQL's epoch, or `None` before the earliest it holds.
+fn postgres_micros(time: DateTime<Utc>) -> Option<i64> {
+    // chrono's range (about ±262,000 years) fits i64 microseconds.
+    let micros = time
+        .timestamp_micros()
+        .saturating_sub(POSTGRES_EPOCH_MICROS);
+    (micros >= POSTGRES_MIN_MICROS).then_some(micros)
 }
 
 /// One binary `COPY` field: its length, then `prefix` and `bytes`. A field longer than 2 GiB
