@@ -50,6 +50,12 @@ fn fake(customers: usize) -> (std::process::Child, String) {
 
 /// Runs `customers ARGS` against `base_url`: its wall time and peak resident memory (bytes).
 fn measure(base_url: &str, args: &[&str]) -> (Duration, u64) {
+    let (time, peak, _) = measure_cpu(base_url, args);
+    (time, peak)
+}
+
+/// [`measure`], and the CPU seconds the command used (read while it runs: within 5 ms).
+fn measure_cpu(base_url: &str, args: &[&str]) -> (Duration, u64, f64) {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_customers"))
         .args(args)
@@ -60,12 +66,16 @@ fn measure(base_url: &str, args: &[&str]) -> (Duration, u64) {
         .expect("customers starts");
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak = 0;
+    let mut cpu = 0.0;
     let status = loop {
         if let Some(hwm) = std::fs::read_to_string(&status_file)
             .ok()
             .and_then(|text| vm_hwm(&text))
         {
             peak = peak.max(hwm);
+        }
+        if let Some(used) = cpu_seconds(child.id()) {
+            cpu = used.own;
         }
         if let Some(status) = child.try_wait().expect("waits") {
             break status;
@@ -74,7 +84,60 @@ fn measure(base_url: &str, args: &[&str]) -> (Duration, u64) {
     };
     let elapsed = started.elapsed();
     assert!(status.success(), "customers {args:?} failed");
-    (elapsed, peak)
+    (elapsed, peak, cpu)
+}
+
+/// CPU seconds (user and system) of a process: its own, and its reaped children's.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    own: f64,
+    children: f64,
+}
+
+/// [`Cpu`] of process `pid`, from `/proc/PID/stat`, and its name.
+fn cpu_stat(pid: &str) -> Option<(String, u32, Cpu)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(')?.1.to_owned();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // Linux reports these in USER_HZ, 100 a second on every architecture it runs on here.
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok().map(|t| t / 100.0);
+    let parent = fields.get(1)?.parse().ok()?;
+    let cpu = Cpu {
+        own: ticks(11)? + ticks(12)?,
+        children: ticks(13)? + ticks(14)?,
+    };
+    Some((name, parent, cpu))
+}
+
+/// [`Cpu`] of process `pid`.
+fn cpu_seconds(pid: u32) -> Option<Cpu> {
+    cpu_stat(&pid.to_string()).map(|(_, _, cpu)| cpu)
+}
+
+/// CPU seconds used so far by a PostgreSQL server on this machine, if one runs here: every
+/// `postgres` process, and the backends its postmaster has reaped (a sync's connections
+/// end with it).
+fn server_cpu() -> Option<f64> {
+    let mut total = 0.0;
+    let mut found = false;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        let Some((name, parent, cpu)) = cpu_stat(&pid) else {
+            continue;
+        };
+        if name != "postgres" {
+            continue;
+        }
+        found = true;
+        total += cpu.own;
+        let parent_name = cpu_stat(&parent.to_string()).map(|(name, _, _)| name);
+        if parent_name.as_deref() != Some("postgres") {
+            // The postmaster: its reaped children are the backends that ended.
+            total += cpu.children;
+        }
+    }
+    found.then_some(total)
 }
 
 /// `VmHWM` (peak resident set) of a `/proc/PID/status`, in bytes.
@@ -181,6 +244,8 @@ fn main() -> ExitCode {
     let mut sync_time = Duration::MAX;
     let mut sync_peak = 0;
     let mut postgres_time = Duration::MAX;
+    // The CPU seconds of the fastest PostgreSQL sync: the CLI's, the fake's, the server's.
+    let mut postgres_cpu = (0.0, 0.0, None);
     let mut db = String::new();
     for round in 0..2 {
         let (time, peak) = measure(&url, &["list", "-o", &path("export.jsonl")]);
@@ -192,7 +257,14 @@ fn main() -> ExitCode {
         sync_peak = sync_peak.max(peak);
         if let Some(server) = &postgres {
             let fresh = postgres_database(server, &format!("bench_sync_{round}"));
-            let (time, _) = measure(&url, &["sync", "--db", &fresh]);
+            let fake_before = cpu_seconds(big_fake.id()).unwrap_or_default().own;
+            let server_before = server_cpu();
+            let (time, _, cli) = measure_cpu(&url, &["sync", "--db", &fresh]);
+            let fake = cpu_seconds(big_fake.id()).unwrap_or_default().own - fake_before;
+            let server = server_before.zip(server_cpu()).map(|(a, b)| b - a);
+            if time < postgres_time {
+                postgres_cpu = (cli, fake, server);
+            }
             postgres_time = postgres_time.min(time);
         }
     }
@@ -231,6 +303,18 @@ fn main() -> ExitCode {
             ratio(postgres_time)
         ),
         None => println!("PostgreSQL not measured: CUSTOMERS_TEST_POSTGRES_URL is not set"),
+    }
+    if let (Some(_), (cli, fake, Some(server))) = (&postgres, postgres_cpu) {
+        // The three share the machine's cores: their CPU seconds over the cores bound the
+        // sync's time from below, whatever the sync does with its own share.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let floor = (cli + fake + server) / cores as f64;
+        println!(
+            "CPU of that PostgreSQL sync: the CLI {cli:.2} s, the fake {fake:.2} s, the server {server:.2} s; \
+             {:.2} s on {cores} cores take at least {floor:.2} s, {:.2}x the export's time",
+            cli + fake + server,
+            floor / export_time.as_secs_f64()
+        );
     }
     println!(
         "second sync of the unchanged data into SQLite: {:.0} customers/s, {:.2}x the first sync's time",
