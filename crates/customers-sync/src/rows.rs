@@ -347,15 +347,28 @@ pub(crate) fn bind_sqlite(
     Ok(())
 }
 
-/// The upsert of one row into `customers`.
+/// The upsert of one row into `customers` that leaves a row alone when it holds the same
+/// values and is not deleted: then the caller only moves its `last_synced_at`
+/// ([`touch_sql`]). SQLite rewrites an index for each of its columns an `UPDATE` sets,
+/// equal or not; a resync of unchanged customers rewrote the email and phone indexes.
 pub(crate) fn upsert_one_sql() -> String {
+    let compared = &COLUMNS[3..];
+    let theirs: Vec<String> = compared.iter().map(|c| format!("customers.{c}")).collect();
+    let ours: Vec<String> = compared.iter().map(|c| format!("excluded.{c}")).collect();
     format!(
-        "INSERT INTO customers ({}) VALUES ({}){}",
+        "INSERT INTO customers ({}) VALUES ({}){} WHERE ({}) IS NOT ({}) \
+         OR customers.deleted_at IS NOT NULL",
         column_list(),
         vec!["?"; BINDS].join(", "),
-        on_conflict()
+        on_conflict(),
+        theirs.join(", "),
+        ours.join(", ")
     )
 }
+
+/// Moves an unchanged row's `last_synced_at` (`?1`); `?2`, `?3`: its account and id.
+pub(crate) const TOUCH: &str =
+    "UPDATE customers SET last_synced_at = ?1 WHERE account = ?2 AND id = ?3";
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! A page into a SQLite file through a connection of the sync's own, on a blocking thread:
-//! one prepared upsert per customer and the checkpoint, in one transaction.
+//! one prepared upsert per customer (a row holding the same values only has its
+//! `last_synced_at` moved) and the checkpoint, in one transaction.
 //!
 //! Why not through sqlx: its SQLite driver runs each statement on a worker thread and hands
 //! the statement, every bound value (copied) and the result between threads; at 100,000
@@ -14,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::rows::{Synced, bind_sqlite, upsert_one_sql};
+use crate::rows::{Synced, TOUCH, bind_sqlite, upsert_one_sql};
 use crate::state::{CHECKPOINT, Run, cursor_text};
 use crate::wal::Checkpointer;
 use crate::{SyncError, time_text};
@@ -85,11 +86,15 @@ impl FileWriter {
             let mut new = 0;
             {
                 let mut statement = tx.prepare_cached(&upsert)?;
+                let mut touch = tx.prepare_cached(TOUCH)?;
                 for customer in &customers {
                     bind_sqlite(&mut statement, &account, customer, &synced)?;
                     // An upsert that updates leaves the last inserted rowid as it was.
                     let last = tx.last_insert_rowid();
-                    statement.raw_execute()?;
+                    if statement.raw_execute()? == 0 {
+                        // The same values: only the time it was seen moves.
+                        touch.execute((&synced.text, &account, &customer.id))?;
+                    }
                     new += u64::from(tx.last_insert_rowid() != last);
                 }
             }
@@ -115,5 +120,127 @@ impl FileWriter {
             checkpointer.wake();
         }
         Ok(new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+    use crate::state::Run;
+    use customers::{Customer, Raw, Vendor};
+
+    /// Every row as (id, name, email, first_synced_at, last_synced_at, deleted_at).
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+    );
+
+    fn rows(path: &Path) -> Vec<Row> {
+        let connection = Connection::open(path).expect("opens");
+        let mut statement = connection
+            .prepare(
+                "SELECT id, name, email, first_synced_at, last_synced_at, deleted_at \
+                 FROM customers ORDER BY id",
+            )
+            .expect("a query");
+        statement
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read")
+    }
+
+    #[tokio::test]
+    async fn a_changed_row_takes_the_new_values_an_unchanged_one_only_its_time_a_deleted_one_returns()
+     {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("customers.db");
+        let store = Store::open(&path.display().to_string())
+            .await
+            .expect("opens");
+        let writer = store.file_writer().expect("a writer").expect("a file");
+        let customer = |id: &str, name: &str| {
+            let mut c = Customer::new(Vendor::Hoko, id.to_owned(), Raw::null());
+            c.name = Some(name.to_owned());
+            c.email = Some(format!("{id}@example.com"));
+            c
+        };
+        let run = Run {
+            started_at: Utc::now(),
+            full: true,
+            since: None,
+            cursor: None,
+            pages: 1,
+            high_water: None,
+        };
+        let first = vec![
+            customer("a", "Ann"),
+            customer("b", "Bob"),
+            customer("c", "Cy"),
+        ];
+        let at = |seconds: i64| Utc::now() + chrono::Duration::seconds(seconds);
+        let new = writer.write_page("acct", first, at(0), &run).await;
+        assert_eq!(new.expect("written"), Some(3));
+        Connection::open(&path)
+            .and_then(|c| {
+                c.execute(
+                    "UPDATE customers SET deleted_at = last_synced_at WHERE id = 'c'",
+                    [],
+                )
+            })
+            .expect("c marked deleted");
+        let before = rows(&path);
+
+        let second = vec![
+            customer("a", "Anna"),
+            customer("b", "Bob"),
+            customer("c", "Cy"),
+        ];
+        let new = writer.write_page("acct", second, at(5), &run).await;
+        assert_eq!(new.expect("written"), Some(0), "no row is new");
+        let after = rows(&path);
+        let later = |i: usize| after[i].4 > before[i].4;
+        assert_eq!(after[0].1.as_deref(), Some("Anna"), "a changed");
+        assert!(later(0));
+        assert_eq!(
+            (
+                &after[1].0,
+                &after[1].1,
+                &after[1].2,
+                &after[1].3,
+                &after[1].5
+            ),
+            (
+                &before[1].0,
+                &before[1].1,
+                &before[1].2,
+                &before[1].3,
+                &before[1].5
+            ),
+            "b unchanged but for its time"
+        );
+        assert!(later(1), "b seen again");
+        assert_eq!(after[2].5, None, "c returned");
+        assert!(later(2));
+        assert!(
+            after.iter().zip(&before).all(|(a, b)| a.3 == b.3),
+            "first_synced_at kept"
+        );
+        drop(writer);
+        store.close().await;
     }
 }
