@@ -190,10 +190,11 @@ async fn sync_locked(
     if let Some(from) = start {
         // One page of read-ahead: the next page downloads and decodes while this one is
         // written. Both are driven by this task (a SQLite file's page is written, and
-        // dropped, on a blocking thread it waits for). A slot is reserved before the next
-        // page is taken from the listing,
-        // so no decoded page waits behind a full slot: a sync killed while writing page k
-        // has fetched at most k+1 and requested k+2, which the next sync fetches again.
+        // dropped, on a blocking thread it waits for; PostgreSQL's pages on tasks of their
+        // own, two at once). A slot is reserved before the next page is taken from the
+        // listing, so no decoded page waits behind a full slot: a sync killed while writing
+        // page k (and k+1, on PostgreSQL) has fetched one page more than it writes and
+        // requested the next, which the next sync fetches again.
         let (sender, mut pages) = tokio::sync::mpsc::channel(1);
         let download = async move {
             let mut source = std::pin::pin!(client.pages(query, from));
