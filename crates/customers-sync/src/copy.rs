@@ -292,14 +292,7 @@ mod tests {
         let customers: Vec<Customer> = ["a", "b"]
             .map(|id| Customer::new(Vendor::Hoko, id.to_owned(), Raw::null()))
             .into();
-        let run = Run {
-            started_at: Utc::now(),
-            full: true,
-            since: None,
-            cursor: None,
-            pages: 1,
-            high_water: None,
-        };
+        let run = Run::started_now(1);
         let mut pipeline = Pipeline::new(pool, "x", true);
         let new = pipeline.start(customers.clone(), Utc::now(), run.clone());
         let new = new.await.expect("started").committed().await;
@@ -350,11 +343,7 @@ mod tests {
         let synced_at = time("2026-12-02T10:00:00.123456Z").expect("a time");
         let run = Run {
             started_at: synced_at,
-            full: true,
-            since: None,
-            cursor: None,
-            pages: 1,
-            high_water: None,
+            ..Run::started_now(1)
         };
         let mut pipeline = Pipeline::new(pool, "acct", true);
         let page = vec![full.clone(), bare];
@@ -430,14 +419,9 @@ mod tests {
             return;
         };
         let pool = store.postgres().expect("PostgreSQL");
-        let started_at = Utc::now();
         let mut run = Run {
-            started_at,
-            full: true,
-            since: None,
             cursor: Some(customers::PageCursor::START),
-            pages: 0,
-            high_water: None,
+            ..Run::started_now(0)
         };
         state::begin(&store, "acct", Vendor::Hoko, &run)
             .await
@@ -491,14 +475,7 @@ mod tests {
         odd.updated_at = chrono::NaiveDate::from_ymd_opt(-4713, 11, 24)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|t| t.and_utc());
-        let run = Run {
-            started_at: Utc::now(),
-            full: true,
-            since: None,
-            cursor: None,
-            pages: 1,
-            high_water: None,
-        };
+        let run = Run::started_now(1);
         let mut pipeline = Pipeline::new(pool, "acct", true);
         let new = pipeline.start(vec![odd.clone()], Utc::now(), run).await;
         assert_eq!(

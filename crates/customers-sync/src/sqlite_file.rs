@@ -179,14 +179,7 @@ mod tests {
             c.email = Some(format!("{id}@example.com"));
             c
         };
-        let run = Run {
-            started_at: Utc::now(),
-            full: true,
-            since: None,
-            cursor: None,
-            pages: 1,
-            high_water: None,
-        };
+        let run = Run::started_now(1);
         let first = vec![
             customer("a", "Ann"),
             customer("b", "Bob"),

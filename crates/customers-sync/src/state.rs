@@ -24,6 +24,21 @@ pub struct Run {
     pub high_water: Option<DateTime<Utc>>,
 }
 
+#[cfg(test)]
+impl Run {
+    /// A full sweep started now, `pages` pages in (unit tests).
+    pub(crate) fn started_now(pages: u64) -> Run {
+        Run {
+            started_at: Utc::now(),
+            full: true,
+            since: None,
+            cursor: None,
+            pages,
+            high_water: None,
+        }
+    }
+}
+
 /// An account's row of the checkpoint table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncState {
