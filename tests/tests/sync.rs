@@ -681,44 +681,50 @@ async fn a_sync_counts_the_customers_it_saw_first() {
     }
 }
 
-/// Two accounts synced at once into one SQLite file, each writing its pages through a
-/// connection of its own, their ends (a count, the deletion scan, the checkpoint) meeting
-/// the other's writes: both complete, resumed or not, with every row.
+/// Three accounts sync into one database at once: into a SQLite file, each writing through
+/// a connection of its own, their ends (a count, the deletion scan, the checkpoint) meeting
+/// the others' writes; into PostgreSQL, each with two pages in flight on a pool of four
+/// connections, fewer than they would take. All complete, resumed or not, with every row.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_accounts_sync_into_one_sqlite_file_at_once() {
+async fn three_accounts_sync_into_one_database_at_once() {
     let fake = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(300).seed(9))
         .await
         .expect("fake starts");
-    let db = databases::sqlite();
-    let store = Store::open(&db.url).await.expect("opens");
-    let run = |account: &'static str, max_pages: Option<u32>| {
-        let store = store.clone();
-        let base_url = fake.base_url();
-        async move {
-            let client = fake_client(Vendor::Hoko, &base_url, 5)
-                .max_pages(max_pages)
-                .build()
-                .expect("client");
-            sync(&store, &client, &SyncOptions::new().account(account)).await
+    for db in databases::all("accounts_at_once").await {
+        let store = Store::open(&db.url).await.expect("opens");
+        let run = |account: &'static str, max_pages: Option<u32>| {
+            let store = store.clone();
+            let base_url = fake.base_url();
+            async move {
+                let client = fake_client(Vendor::Hoko, &base_url, 5)
+                    .max_pages(max_pages)
+                    .build()
+                    .expect("client");
+                sync(&store, &client, &SyncOptions::new().account(account)).await
+            }
+        };
+        // Interrupted, then resumed side by side; then full sweeps side by side.
+        let (a, b, c) = tokio::join!(run("a", Some(7)), run("b", Some(11)), run("c", Some(3)));
+        assert!(
+            a.is_err() && b.is_err() && c.is_err(),
+            "{}: the page limit stops all",
+            db.label
+        );
+        for _ in 0..2 {
+            let (a, b, c) = tokio::join!(run("a", None), run("b", None), run("c", None));
+            for (account, report) in [("a", a), ("b", b), ("c", c)] {
+                let report = report.unwrap_or_else(|e| panic!("{}: {account}: {e}", db.label));
+                assert_eq!(report.marked_deleted, 0, "{}: {account}", db.label);
+            }
         }
-    };
-    // Interrupted, then resumed side by side; then full sweeps side by side.
-    let (a, b) = tokio::join!(run("a", Some(7)), run("b", Some(11)));
-    assert!(a.is_err() && b.is_err(), "the page limit stops both");
-    for _ in 0..2 {
-        let (a, b) = tokio::join!(run("a", None), run("b", None));
-        for (account, report) in [("a", a), ("b", b)] {
-            let report = report.unwrap_or_else(|e| panic!("{account}: {e}"));
-            assert_eq!(report.marked_deleted, 0, "{account}");
+        let all = rows(&store).await;
+        for account in ["a", "b", "c"] {
+            let held = all
+                .iter()
+                .filter(|r| column(r, "account") == Some(account))
+                .count();
+            assert_eq!(held, 300, "{}: {account}", db.label);
         }
+        store.close().await;
     }
-    let all = rows(&store).await;
-    for account in ["a", "b"] {
-        let held = all
-            .iter()
-            .filter(|r| column(r, "account") == Some(account))
-            .count();
-        assert_eq!(held, 300, "{account}");
-    }
-    store.close().await;
 }

@@ -6,9 +6,14 @@
 //!
 //! Two pages are written at once, each on a connection and a task of its own: on a first
 //! load the server's backend copying one page at a time was the bottleneck, with a core to
-//! spare. A page commits only after the page before it did, so a checkpoint never passes a
-//! page that is not in; the facade lists each customer once a run, so two pages in flight
-//! never touch one row (and neither waits on the other's locks).
+//! spare. A page's rows commit as soon as they are in; its checkpoint moves, in a
+//! transaction of its own, only after the page before moved it, so the checkpoint never
+//! passes a page that is not in (a sync stopped between the two reads that page again: rows
+//! are upserted). No page waits for another while it holds a lock: a statement queued for
+//! the whole table (another account's index build, a user's `ALTER TABLE`) would wait for
+//! the waiting page, and a page queued behind that statement for it, a deadlock the server
+//! cannot see. The facade lists each customer once a run, so two pages in flight never
+//! touch one row.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -145,30 +150,47 @@ fn encode(account: &str, customers: &[Customer], synced_at: DateTime<Utc>) -> Op
     Some(rows)
 }
 
-/// Writes `rows` of `account` and moves `run`'s checkpoint, in one transaction committed
-/// once `after` (the page before) has. While `fresh`, the rows are copied straight into
-/// `customers`, as none can be there yet; the first that is (a defect: the facade lists a
-/// customer once) turns `fresh` off and the page is written again through the staging
-/// table. Straight in, a first load takes half the time. How many rows were new, when known.
+/// Commits `rows` of `account` ([`copy_page`]; none for an empty page), then, once `after`
+/// resolves (the page before moved it), moves the checkpoint to `run` in a transaction of
+/// its own, waiting with no transaction open. How many rows were new, when known.
 async fn write_page(
     connection: &mut PgConnection,
     account: &str,
     rows: Option<Vec<u8>>,
     run: &Run,
     fresh: &AtomicBool,
-    mut after: Option<oneshot::Receiver<()>>,
+    after: Option<oneshot::Receiver<()>>,
+) -> Result<Option<u64>, SyncError> {
+    let new = match rows.as_deref() {
+        Some(rows) => copy_page(connection, account, rows, fresh).await?,
+        None => Some(0),
+    };
+    if let Some(after) = after {
+        after
+            .await
+            .map_err(|_| SyncError::Writer("the page before was not written".to_owned()))?;
+    }
+    let mut tx = connection.begin().await?;
+    sqlx::query("SET LOCAL synchronous_commit = off")
+        .execute(&mut *tx)
+        .await?;
+    state::checkpoint(&mut *tx, account, run).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// Commits `rows` of `account`. While `fresh`, straight into `customers`, as none can be
+/// there yet; the first that is (a defect: the facade lists a customer once) turns `fresh`
+/// off and the page is written again through the staging table. Straight in, a first load
+/// takes half the time. How many rows were new, when known (copied straight in, all were).
+async fn copy_page(
+    connection: &mut PgConnection,
+    account: &str,
+    rows: &[u8],
+    fresh: &AtomicBool,
 ) -> Result<Option<u64>, SyncError> {
     if fresh.load(Ordering::Relaxed) {
-        match write(
-            connection,
-            account,
-            rows.as_deref(),
-            run,
-            CopyInto::Direct,
-            &mut after,
-        )
-        .await
-        {
+        match write(connection, rows, CopyInto::Direct).await {
             Err(SyncError::Database(sqlx::Error::Database(err))) if err.is_unique_violation() => {
                 tracing::info!(
                     account,
@@ -179,15 +201,7 @@ async fn write_page(
             done => return done.map(Some),
         }
     }
-    write(
-        connection,
-        account,
-        rows.as_deref(),
-        run,
-        CopyInto::Staged,
-        &mut after,
-    )
-    .await?;
+    write(connection, rows, CopyInto::Staged).await?;
     Ok(None)
 }
 
@@ -200,56 +214,42 @@ enum CopyInto {
     Staged,
 }
 
-/// Copies `rows` (a binary `COPY` stream; none for an empty page) `into` place and, once
-/// `after` resolves (the page before committed), moves `run`'s checkpoint, in one
-/// transaction; the rows copied.
+/// Copies `rows` (a binary `COPY` stream) `into` place in one transaction; the rows copied.
 async fn write(
     connection: &mut PgConnection,
-    account: &str,
-    rows: Option<&[u8]>,
-    run: &Run,
+    rows: &[u8],
     into: CopyInto,
-    after: &mut Option<oneshot::Receiver<()>>,
 ) -> Result<u64, SyncError> {
     let columns = column_list();
     let mut tx = connection.begin().await?;
     // A page's commit does not wait for the server's WAL flush: a server crash can lose the
-    // last pages, their checkpoints with them (the next sync reads them again), and never
-    // keeps one without the other. A process killed here loses nothing committed.
+    // last pages and their checkpoints (the next sync reads them again), never a checkpoint
+    // without its page (commits are replayed in order). A killed process loses nothing.
     sqlx::query("SET LOCAL synchronous_commit = off")
         .execute(&mut *tx)
         .await?;
     if into == CopyInto::Staged {
         sqlx::query(STAGING).execute(&mut *tx).await?;
     }
-    let mut copied = 0;
-    if let Some(rows) = rows {
-        let table = match into {
-            CopyInto::Direct => "customers",
-            CopyInto::Staged => "sync_page",
-        };
-        let mut copy = tx
-            .copy_in_raw(&format!(
-                "COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"
-            ))
-            .await?;
-        copy.send(rows).await?;
-        copied = copy.finish().await?;
-        if into == CopyInto::Staged {
-            sqlx::query(&format!(
-                "INSERT INTO customers ({columns}) SELECT {columns} FROM sync_page{}",
-                on_conflict()
-            ))
-            .execute(&mut *tx)
-            .await?;
-        }
+    let table = match into {
+        CopyInto::Direct => "customers",
+        CopyInto::Staged => "sync_page",
+    };
+    let mut copy = tx
+        .copy_in_raw(&format!(
+            "COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"
+        ))
+        .await?;
+    copy.send(rows).await?;
+    let copied = copy.finish().await?;
+    if into == CopyInto::Staged {
+        sqlx::query(&format!(
+            "INSERT INTO customers ({columns}) SELECT {columns} FROM sync_page{}",
+            on_conflict()
+        ))
+        .execute(&mut *tx)
+        .await?;
     }
-    if let Some(after) = after.take() {
-        after
-            .await
-            .map_err(|_| SyncError::Writer("the page before was not written".to_owned()))?;
-    }
-    state::checkpoint(&mut *tx, account, run).await?;
     tx.commit().await?;
     Ok(copied)
 }
@@ -414,7 +414,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_page_after_one_that_fails_does_not_commit() {
+    async fn a_page_after_one_that_fails_does_not_move_the_checkpoint() {
         let Some(store) = database("order").await else {
             return;
         };
@@ -449,7 +449,8 @@ mod tests {
             .fetch_one(pool)
             .await
             .expect("counted");
-        assert_eq!(rows, 0, "the second page did not commit");
+        // The second page's rows may be in (a sync reads them again); its checkpoint is not.
+        assert!(rows <= 1, "the first page's row is not in");
         let saved = state::load(&store, "acct").await.expect("state");
         assert_eq!(
             saved.run.map(|run| run.pages),

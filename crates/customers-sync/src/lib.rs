@@ -5,9 +5,9 @@
 //! into the `customers` table of a [`Store`]: one row per (`account`, `id`) with the vendor
 //! and the common fields as columns and the vendor's record in `raw`. The account is the
 //! vendor's name unless [`SyncOptions::account`] names it (a profile), so two accounts of one
-//! vendor share a database. Each page and the sync's checkpoint
-//! are committed in one transaction, so a sync killed at any moment goes on from its last
-//! page next time. Where the vendor filters by change time on its server (Gleantap), a
+//! vendor share a database. A page's checkpoint commits with the page (SQLite) or right
+//! after it, in page order (PostgreSQL), so a sync killed at any moment goes on from its last
+//! checkpoint next time. Where the vendor filters by change time on its server (Gleantap), a
 //! later sync asks only for what changed since the last one; elsewhere, and with
 //! [`SyncOptions::full`], it sweeps everything, and a completed sweep marks the customers it
 //! no longer saw with `deleted_at`.

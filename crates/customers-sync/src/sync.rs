@@ -399,7 +399,9 @@ async fn finish(
         _ => run.started_at,
     };
     state::complete(&mut tx, account, run, high_water).await?;
-    crate::indexes::ensure(&mut tx).await?;
+    if store.postgres().is_none() {
+        crate::indexes::ensure(&mut tx).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
