@@ -221,6 +221,9 @@ fn main() -> ExitCode {
 
     // The larger of two syncs into a new file, as at `CUSTOMERS` (the larger of the two
     // rounds): one sample against the larger of two leaned the ratio up by the runs' spread.
+    let postgres = postgres_server();
+    // SQLite's peak, and PostgreSQL's when a server is set (its pages are written two at a
+    // time, each on a connection of its own: memory the SQLite figure does not show).
     let peak_at = |customers: usize| {
         let (mut fake, url) = fake(customers);
         let peak = (0..2)
@@ -230,20 +233,29 @@ fn main() -> ExitCode {
             })
             .max()
             .unwrap_or(0);
+        let postgres_peak = postgres.as_ref().map(|server| {
+            (0..2)
+                .map(|round| {
+                    let db = postgres_database(server, &format!("bench_peak_{round}"));
+                    measure(&url, &["sync", "--db", &db]).1
+                })
+                .max()
+                .unwrap_or(0)
+        });
         let _ = fake.kill();
         let _ = fake.wait();
-        peak
+        (peak, postgres_peak)
     };
-    let small_peak = peak_at(SMALL);
-    let half_peak = peak_at(HALF);
+    let (small_peak, _) = peak_at(SMALL);
+    let (half_peak, postgres_half_peak) = peak_at(HALF);
 
     let (mut big_fake, url) = fake(CUSTOMERS);
-    let postgres = postgres_server();
     let mut export_time = Duration::MAX;
     let mut export_peak = 0;
     let mut sync_time = Duration::MAX;
     let mut sync_peak = 0;
     let mut postgres_time = Duration::MAX;
+    let mut postgres_peak = 0;
     // The CPU seconds of the fastest PostgreSQL sync: the CLI's, the fake's, the server's.
     let mut postgres_cpu = (0.0, 0.0, None);
     let mut db = String::new();
@@ -259,7 +271,8 @@ fn main() -> ExitCode {
             let fresh = postgres_database(server, &format!("bench_sync_{round}"));
             let fake_before = cpu_seconds(big_fake.id()).unwrap_or_default().own;
             let server_before = server_cpu();
-            let (time, _, cli) = measure_cpu(&url, &["sync", "--db", &fresh]);
+            let (time, peak, cli) = measure_cpu(&url, &["sync", "--db", &fresh]);
+            postgres_peak = postgres_peak.max(peak);
             let fake = cpu_seconds(big_fake.id()).unwrap_or_default().own - fake_before;
             let server = server_before.zip(server_cpu()).map(|(a, b)| b - a);
             if time < postgres_time {
@@ -329,7 +342,19 @@ fn main() -> ExitCode {
         mib(small_peak),
         mib(export_peak)
     );
+    let postgres_flat = postgres_half_peak.map(|half| postgres_peak as f64 / half as f64);
+    if let (Some(half), Some(flat)) = (postgres_half_peak, postgres_flat) {
+        println!(
+            "peak memory into PostgreSQL: {:.1} MiB at {CUSTOMERS} customers, {:.1} MiB at {HALF}: {flat:.2}x (limit {FLAT}x)",
+            mib(postgres_peak),
+            mib(half)
+        );
+    }
     let mut failed = false;
+    if postgres_flat.is_some_and(|flat| flat > FLAT) {
+        eprintln!("FAIL: the PostgreSQL sync's peak memory grows with the number of customers");
+        failed = true;
+    }
     if synced != CUSTOMERS {
         eprintln!("FAIL: the database holds {synced} customers, not {CUSTOMERS}");
         failed = true;

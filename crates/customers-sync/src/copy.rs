@@ -38,6 +38,9 @@ const STAGING: &str = "CREATE TEMPORARY TABLE IF NOT EXISTS sync_page \
 /// Pages written at once.
 pub(crate) const IN_FLIGHT: usize = 2;
 
+/// Bytes of a page sent to the server at a time.
+const COPY_PIECE: usize = 256 * 1024;
+
 /// One account's pages on their way into PostgreSQL, committed in the order they started.
 pub(crate) struct Pipeline {
     pool: PgPool,
@@ -141,7 +144,9 @@ fn encode(account: &str, customers: &[Customer], synced_at: DateTime<Utc>) -> Op
         return None;
     }
     let synced = Synced::new(synced_at);
-    let mut rows = Vec::with_capacity(customers.len() * 512 + COPY_HEADER.len());
+    // A Hoko row takes about 530 bytes: room for that and a little more, so that the buffer
+    // is not doubled near its end.
+    let mut rows = Vec::with_capacity(customers.len() * 640 + COPY_HEADER.len());
     rows.extend_from_slice(COPY_HEADER);
     for customer in customers {
         copy_row(&mut rows, account, customer, &synced);
@@ -240,7 +245,11 @@ async fn write(
             "COPY {table} ({columns}) FROM STDIN WITH (FORMAT binary)"
         ))
         .await?;
-    copy.send(rows).await?;
+    // In pieces: sqlx writes each piece whole into the connection's buffer, which keeps its
+    // size, so one 5 MiB page would leave every connection of the pool holding 5 MiB.
+    for piece in rows.chunks(COPY_PIECE) {
+        copy.send(piece).await?;
+    }
     let copied = copy.finish().await?;
     if into == CopyInto::Staged {
         sqlx::query(&format!(
