@@ -47,11 +47,18 @@ pub(crate) async fn build_at_once(store: &Store) -> Result<(), SyncError> {
             .bind(name)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(&format!(
-            "CREATE INDEX IF NOT EXISTS {name} ON customers ({column})"
-        ))
-        .execute(&mut *tx)
-        .await?;
+        // There already (every sync but a first load's): no need to lock the table.
+        let (there,): (bool,) = sqlx::query_as("SELECT to_regclass($1) IS NOT NULL")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !there {
+            sqlx::query(&format!(
+                "CREATE INDEX IF NOT EXISTS {name} ON customers ({column})"
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await
     });
     for built in futures::future::join_all(builds).await {

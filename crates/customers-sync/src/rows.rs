@@ -303,13 +303,17 @@ fn postgres_micros(time: DateTime<Utc>) -> Option<i64> {
     (micros >= POSTGRES_MIN_MICROS).then_some(micros)
 }
 
-/// One binary `COPY` field: its length, then `prefix` and `bytes`. A field longer than 2 GiB
-/// (never a customer's) is cut to the length the server accepts no more of anyway.
+/// One binary `COPY` field: its length, then `prefix` and `bytes`. A field past 2 GiB (no
+/// response could carry one) is cut there, so that the stream stays whole and the server
+/// refuses the field (it holds at most 1 GiB) with its own error.
 fn copy_bytes(out: &mut Vec<u8>, prefix: &[u8], bytes: &[u8]) {
     let length = i32::try_from(prefix.len() + bytes.len()).unwrap_or(i32::MAX);
+    let kept = usize::try_from(length)
+        .unwrap_or(0)
+        .saturating_sub(prefix.len());
     out.extend_from_slice(&length.to_be_bytes());
     out.extend_from_slice(prefix);
-    out.extend_from_slice(bytes);
+    out.extend_from_slice(&bytes[..kept.min(bytes.len())]);
 }
 
 /// Binds `customer`'s row of `account`, synced at `synced`, to `query`.
