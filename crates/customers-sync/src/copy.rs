@@ -175,10 +175,7 @@ async fn write_page(
             .await
             .map_err(|_| SyncError::Writer("the page before was not written".to_owned()))?;
     }
-    let mut tx = connection.begin().await?;
-    sqlx::query("SET LOCAL synchronous_commit = off")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = begin_unflushed(connection).await?;
     state::checkpoint(&mut *tx, account, run).await?;
     tx.commit().await?;
     Ok(new)
@@ -226,13 +223,7 @@ async fn write(
     into: CopyInto,
 ) -> Result<u64, SyncError> {
     let columns = column_list();
-    let mut tx = connection.begin().await?;
-    // A page's commit does not wait for the server's WAL flush: a server crash can lose the
-    // last pages and their checkpoints (the next sync reads them again), never a checkpoint
-    // without its page (commits are replayed in order). A killed process loses nothing.
-    sqlx::query("SET LOCAL synchronous_commit = off")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = begin_unflushed(connection).await?;
     if into == CopyInto::Staged {
         sqlx::query(STAGING).execute(&mut *tx).await?;
     }
@@ -261,6 +252,20 @@ async fn write(
     }
     tx.commit().await?;
     Ok(copied)
+}
+
+/// A transaction whose commit does not wait for the server's WAL flush, for a page or its
+/// checkpoint: a server crash can lose the last pages and their checkpoints (the next sync
+/// reads them again), never a checkpoint without its page (commits are replayed in order).
+/// A killed process loses nothing.
+async fn begin_unflushed(
+    connection: &mut PgConnection,
+) -> Result<sqlx::Transaction<'_, Postgres>, SyncError> {
+    let mut tx = connection.begin().await?;
+    sqlx::query("SET LOCAL synchronous_commit = off")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 #[cfg(test)]
