@@ -102,6 +102,31 @@ async fn a_database_of_the_first_release_is_migrated_to_accounts_in_place() {
             );
             assert_eq!(&row[1..], &old[..], "{}: every value kept", db.label);
         }
+        if backend == Backend::Postgres {
+            // Keys, emails and phones compare byte by byte, as SQLite's do, their indexes
+            // rebuilt with them.
+            let collations: Vec<(String, Option<String>)> = sqlx::query_as(
+                "SELECT column_name::text, collation_name::text FROM information_schema.columns \
+                 WHERE table_name = 'customers' AND column_name IN ('account', 'id', 'email', \
+                 'phone') ORDER BY column_name",
+            )
+            .fetch_all(store.pool())
+            .await
+            .expect("the catalog");
+            let bytewise = |column: &str| (column.to_owned(), Some("C".to_owned()));
+            assert_eq!(
+                collations,
+                ["account", "email", "id", "phone"].map(bytewise).to_vec()
+            );
+            let (indexes,): (String,) = sqlx::query_as(
+                "SELECT string_agg(indexname::text, ' ' ORDER BY indexname) FROM pg_indexes \
+                 WHERE tablename = 'customers'",
+            )
+            .fetch_one(store.pool())
+            .await
+            .expect("the catalog");
+            assert_eq!(indexes, "customers_email customers_phone customers_pkey");
+        }
         let gleantap = customers_sync::state::load(&store, "gleantap")
             .await
             .expect("state");
