@@ -51,20 +51,32 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
     }
     let store_options =
         StoreOptions::default().busy_timeout(Duration::from_secs_f64(args.busy_timeout));
-    let store = Store::open_with(&args.db, &store_options)
-        .await
-        .map_err(failure)?;
     let options = SyncOptions::new().full(args.full);
     let bars = (accounts.len() > 1).then(MultiProgress::new);
     let single = accounts.len() == 1;
-    let runs = accounts.into_iter().map(|(label, target)| {
-        let (store, options, bars) = (&store, &options, bars.as_ref());
-        let client_args = &args.client;
+    // Each account's client (which reads the system's TLS roots) is built while the
+    // database answers: both come before the first request.
+    let clients = async {
+        let prepare = |target: Target| {
+            let progress = Progress::labelled(&target.label, args.client.quiet, bars.as_ref());
+            let client = target.client(&args.client, None, progress.observer())?;
+            Ok::<_, Failure>((progress, client))
+        };
+        accounts
+            .into_iter()
+            .map(|(label, target)| (label, target.and_then(prepare)))
+            .collect::<Vec<_>>()
+    };
+    let (store, clients) = tokio::join!(Store::open_with(&args.db, &store_options), clients);
+    let store = store.map_err(failure)?;
+    let runs = clients.into_iter().map(|(label, prepared)| {
+        let (store, options) = (&store, &options);
+        let drift_report = args.client.drift_report.as_deref();
         async move {
-            let result = match target {
-                Ok(target) => {
+            let result = match prepared {
+                Ok((progress, client)) => {
                     let options = options.clone().account(label.clone());
-                    sync_one(store, &target, &options, client_args, bars).await
+                    sync_one(store, &client, &progress, &options, drift_report).await
                 }
                 Err(failure) => Err(failure),
             };
@@ -110,19 +122,17 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
 /// Syncs one account, with its own client (and so its own rate limit).
 async fn sync_one(
     store: &Store,
-    target: &Target,
+    client: &customers::CustomersClient,
+    progress: &Progress,
     options: &SyncOptions,
-    client_args: &crate::args::ClientArgs,
-    bars: Option<&MultiProgress>,
+    drift_report: Option<&std::path::Path>,
 ) -> Result<SyncReport, Failure> {
-    let progress = Progress::labelled(&target.label, client_args.quiet, bars);
-    let client = target.client(client_args, None, progress.observer())?;
-    let result = sync_observed(store, &client, options, |page| {
+    let result = sync_observed(store, client, options, |page| {
         progress.records(page.customers as u64);
     })
     .await;
     progress.finish();
-    report_drift(&client.drift(), client_args.drift_report.as_deref())?;
+    report_drift(&client.drift(), drift_report)?;
     result.map_err(failure)
 }
 

@@ -274,27 +274,9 @@ mod tests {
     use crate::Store;
     use customers::{Customer, Raw, Vendor};
 
-    /// A new database for `test` on the test server (`CUSTOMERS_TEST_POSTGRES_URL`; CI sets it).
+    /// A new database for `test` on the test server.
     async fn database(test: &str) -> Option<Store> {
-        let Ok(server) = std::env::var("CUSTOMERS_TEST_POSTGRES_URL") else {
-            assert!(std::env::var("CI").is_err(), "CI tests PostgreSQL");
-            return None;
-        };
-        let name = format!("copy_{test}_{}", std::process::id());
-        let admin = sqlx::PgPool::connect(&server)
-            .await
-            .expect("the server answers");
-        for sql in [
-            format!("DROP DATABASE IF EXISTS \"{name}\""),
-            format!("CREATE DATABASE \"{name}\""),
-        ] {
-            sqlx::query(&sql).execute(&admin).await.expect("a database");
-        }
-        admin.close().await;
-        let (base, query) = server.split_once('?').unwrap_or((&server, ""));
-        let (origin, _) = base.rsplit_once('/').expect("a URL with a database");
-        let url = format!("{origin}/{name}?{query}");
-        Some(Store::open(&url).await.expect("opens"))
+        Some(crate::test_server::database(test).await?.store)
     }
 
     #[tokio::test]

@@ -38,6 +38,8 @@ mod staged;
 pub mod state;
 mod store;
 mod sync;
+#[cfg(test)]
+mod test_server;
 mod wal;
 
 use chrono::{DateTime, Datelike, SubsecRound, Timelike, Utc};

@@ -93,7 +93,10 @@ pub(crate) async fn acquire(store: &Store, account: &str) -> Result<SyncLock, Sy
             None => Ok(SyncLock::None),
         },
         Backend::Postgres => {
-            let mut session = store.pool().acquire().await?.detach();
+            let mut session = match store.take_spare() {
+                Some(session) => session,
+                None => store.pool().acquire().await?.detach(),
+            };
             let (locked,): (bool,) =
                 sqlx::query_as(&format!("SELECT pg_try_advisory_lock({ADVISORY_KEYS})"))
                     .bind(account)
@@ -229,6 +232,38 @@ mod tests {
             lock_path(db, "../a b/é"),
             Path::new("/data/customers.db.sync-%2E%2E%2Fa%20b%2F%C3%A9.lock")
         );
+    }
+
+    #[tokio::test]
+    async fn the_connection_that_opened_postgres_holds_the_first_lock() {
+        let Some(db) = crate::test_server::database("spare").await else {
+            return;
+        };
+        let sessions = || async {
+            let (sessions,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1")
+                    .bind(&db.name)
+                    .fetch_one(&db.admin)
+                    .await
+                    .expect("counted");
+            sessions
+        };
+        assert_eq!(sessions().await, 1, "opened and migrated on one connection");
+        let first = acquire(&db.store, "a").await.expect("locked");
+        assert_eq!(
+            sessions().await,
+            1,
+            "the lock took it; the pools wait for use"
+        );
+        let second = acquire(&db.store, "b").await.expect("locked");
+        assert_eq!(
+            sessions().await,
+            2,
+            "the next lock has a session of its own"
+        );
+        first.release("a").await;
+        second.release("b").await;
+        db.store.close().await;
     }
 
     #[test]

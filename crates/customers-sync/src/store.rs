@@ -2,7 +2,7 @@
 //! driver, with the schema's migrations checked in per backend. A sync writes a SQLite
 //! file's pages through a connection of its own (`sqlite_file.rs`), with the same settings.
 
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use std::time::Duration;
@@ -69,6 +69,8 @@ pub struct Store {
     backend: Backend,
     /// PostgreSQL's own driver, for `COPY` (which sqlx's `Any` does not speak).
     postgres: Option<sqlx::PgPool>,
+    /// The connection that opened a PostgreSQL database, until a sync's lock takes it.
+    spare: Arc<Mutex<Option<AnyConnection>>>,
     /// The SQLite file (`None` in memory and on PostgreSQL).
     sqlite_path: Option<std::path::PathBuf>,
     /// Whether the SQLite address asked for a read-only database (`mode=ro`).
@@ -176,24 +178,30 @@ impl Store {
         }
         // One connection first, so that a server that refuses or a file that is not a
         // database is reported as such at once (a pool retries until its timeout and then
-        // says only that it timed out).
-        let opened = async {
+        // says only that it timed out). On PostgreSQL it brings the schema up to date and is
+        // then kept for the first sync's lock (`lock.rs`), a session of its own, and the
+        // pools connect when first used: every connection opened before the first request
+        // is a few milliseconds of a sync.
+        let probe = async {
             let mut probe = AnyConnection::connect(&url).await?;
             if backend == Backend::Sqlite {
                 probe.execute(setup.as_str()).await?;
             }
-            probe.close().await
-        };
-        opened.await.map_err(|source| SyncError::Open {
+            Ok::<_, sqlx::Error>(probe)
+        }
+        .await
+        .map_err(|source| SyncError::Open {
             address: redact(address),
             source,
         })?;
         let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(60));
-        let pool = match backend {
+        let (pool, spare) = match backend {
             // One connection: vendors syncing in parallel take turns at the file instead of
-            // failing on SQLite's lock, and each page's transaction is short.
+            // failing on SQLite's lock, and each page's transaction is short. Migrated
+            // through it: an in-memory database lives as long as its connection.
             Backend::Sqlite => {
-                pool_options
+                probe.close().await?;
+                let pool = pool_options
                     .max_connections(1)
                     .after_connect(move |connection, _| {
                         let setup = setup.clone();
@@ -203,22 +211,26 @@ impl Store {
                         })
                     })
                     .connect(&url)
-                    .await?
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                (pool, None)
             }
-            Backend::Postgres => pool_options.max_connections(8).connect(&url).await?,
+            Backend::Postgres => {
+                let mut probe = probe;
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&mut probe)
+                    .await?;
+                let pool = pool_options.max_connections(8).connect_lazy(&url)?;
+                (pool, Some(probe))
+            }
         };
-        match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
-        }
         let postgres = match backend {
             Backend::Postgres => Some(
                 // Each account's sync writes two pages at once (`copy.rs`).
                 sqlx::postgres::PgPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(Duration::from_secs(60))
-                    .connect(&url)
-                    .await?,
+                    .connect_lazy(&url)?,
             ),
             Backend::Sqlite => None,
         };
@@ -226,6 +238,7 @@ impl Store {
             pool,
             backend,
             postgres,
+            spare: Arc::new(Mutex::new(spare)),
             sqlite_path,
             read_only: url
                 .split_once('?')
@@ -257,8 +270,17 @@ impl Store {
         self.postgres.as_ref()
     }
 
+    /// The connection that opened the database, if no one took it yet: a session outside
+    /// the pool (PostgreSQL only).
+    pub(crate) fn take_spare(&self) -> Option<AnyConnection> {
+        self.spare.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
     /// Closes the connections (SQLite checkpoints its write-ahead log).
     pub async fn close(&self) {
+        if let Some(spare) = self.take_spare() {
+            let _ = spare.close().await;
+        }
         if let Some(postgres) = &self.postgres {
             postgres.close().await;
         }
