@@ -148,11 +148,7 @@ fn vm_hwm(status: &str) -> Option<u64> {
 }
 
 fn rows(db: &Path) -> usize {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    block_on(async {
         let store = customers_sync::Store::open(&db.display().to_string())
             .await
             .expect("the database opens");
@@ -178,29 +174,37 @@ fn postgres_server() -> Option<String> {
     }
 }
 
+/// `work` run to its end on a runtime of its own.
+fn block_on<F: std::future::Future>(work: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(work)
+}
+
+/// Runs `statements` (on databases as a whole) on `server`, one after another.
+async fn on_server(server: &str, statements: &[String]) {
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(server)
+        .await
+        .expect("PostgreSQL answers");
+    for sql in statements {
+        sqlx::query(sql).execute(&admin).await.expect("done");
+    }
+    admin.close().await;
+}
+
 /// A new, empty database `name` on `server` (dropped first if an earlier run left it): its
 /// address.
 fn postgres_database(server: &str, name: &str) -> String {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        sqlx::any::install_default_drivers();
-        let admin = sqlx::AnyPool::connect(server)
-            .await
-            .expect("PostgreSQL answers");
-        for sql in [
+    block_on(on_server(
+        server,
+        &[
             format!("DROP DATABASE IF EXISTS \"{name}\""),
             format!("CREATE DATABASE \"{name}\""),
-        ] {
-            sqlx::query(&sql)
-                .execute(&admin)
-                .await
-                .expect("database made");
-        }
-        admin.close().await;
-    });
+        ],
+    ));
     database_url(server, name)
 }
 
@@ -220,11 +224,7 @@ fn database_url(server: &str, name: &str) -> String {
 /// so that the server's autovacuum, which visits a loaded table about a minute later, does
 /// not run during a later measurement (it did: a quarter of a second of CPU beside it).
 fn postgres_rows_then_drop(server: &str, name: &str) -> usize {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    block_on(async {
         sqlx::any::install_default_drivers();
         let db = sqlx::AnyPool::connect(&database_url(server, name))
             .await
@@ -234,14 +234,7 @@ fn postgres_rows_then_drop(server: &str, name: &str) -> usize {
             .await
             .expect("counted");
         db.close().await;
-        let admin = sqlx::AnyPool::connect(server)
-            .await
-            .expect("PostgreSQL answers");
-        sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-            .execute(&admin)
-            .await
-            .expect("database dropped");
-        admin.close().await;
+        on_server(server, &[format!("DROP DATABASE \"{name}\" WITH (FORCE)")]).await;
         usize::try_from(count).unwrap_or(0)
     })
 }

@@ -1,8 +1,8 @@
-//! Pages into PostgreSQL with `COPY`'s binary format, each page and its checkpoint in one
-//! transaction. While the account held no row when the run began, a page is copied straight
-//! into `customers`; otherwise into a temporary table, then one `INSERT … SELECT … ON
-//! CONFLICT` upserts it (beside 50 multi-row `INSERT`s of 4,200 parameters each, the server
-//! parses and plans one statement a page).
+//! Pages into PostgreSQL with `COPY`'s binary format, each page's rows in a transaction and
+//! its checkpoint in the next. While the account held no row when the run began, a page is
+//! copied straight into `customers`; otherwise into a temporary table, then one `INSERT …
+//! SELECT … ON CONFLICT` upserts it (beside 50 multi-row `INSERT`s of 4,200 parameters
+//! each, the server parses and plans one statement a page).
 //!
 //! Two pages are written at once, each on a connection and a task of its own: on a first
 //! load the server's backend copying one page at a time was the bottleneck, with a core to
