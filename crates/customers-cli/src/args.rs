@@ -397,6 +397,16 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Seconds from 0 to a day.
+fn seconds_or_zero(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && (0.0..=86_400.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds from 0 to 86400"
+        )),
+    }
+}
+
 /// An account name: not empty, no control characters.
 fn account_name(text: &str) -> Result<String, String> {
     let name = text.trim();
@@ -448,6 +458,11 @@ pub struct SyncArgs {
     /// How long to wait for a SQLite file another process has locked before failing.
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = positive_seconds)]
     pub busy_timeout: f64,
+    /// How long a PostgreSQL server may stay away mid-sync (a restart, a failover, the
+    /// sync's sessions ended) while the sync reconnects and goes on from its last committed
+    /// page; 0 stops at once (exit 3).
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds_or_zero)]
+    pub reconnect_for: f64,
     #[command(flatten)]
     pub client: ClientArgs,
 }

@@ -51,7 +51,9 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
     }
     let store_options =
         StoreOptions::default().busy_timeout(Duration::from_secs_f64(args.busy_timeout));
-    let options = SyncOptions::new().full(args.full);
+    let options = SyncOptions::new()
+        .full(args.full)
+        .reconnect_for(Duration::from_secs_f64(args.reconnect_for));
     let bars = (accounts.len() > 1).then(MultiProgress::new);
     let single = accounts.len() == 1;
     // Each account's client (which reads the system's TLS roots) is built while the
@@ -145,8 +147,15 @@ fn describe(report: &SyncReport) -> String {
         .resumed_from
         .map(|c| format!(", resumed at record {}", c.offset()))
         .unwrap_or_default();
+    let reconnected = match report.reconnected_after.last() {
+        Some(cause) => format!(
+            "; reconnected {} time(s) after the database went away (last: {cause})",
+            report.reconnected_after.len()
+        ),
+        None => String::new(),
+    };
     format!(
-        "{mode}{resumed}: {} customers in {} pages, {} new, {} marked deleted",
+        "{mode}{resumed}: {} customers in {} pages, {} new, {} marked deleted{reconnected}",
         report.customers, report.pages, report.new, report.marked_deleted
     )
 }

@@ -1,7 +1,8 @@
 //! Faults a database can throw at `customers sync`, end to end with the built binary: a
 //! second sync of a running account, a process killed holding the lock, a SQLite file that
-//! cannot be written or is locked, a PostgreSQL session ended mid-sync. Each ends with a
-//! clear error and its exit code, the database intact, and a next sync that completes.
+//! cannot be written or is locked, a PostgreSQL server that goes away mid-sync. Each ends
+//! with a clear error and its exit code (or, where the server comes back, a sync that
+//! reconnects and completes), the database intact, and a next sync that completes.
 
 mod sync_support;
 
@@ -12,6 +13,7 @@ use customers_sync::Store;
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use sqlx::Connection;
 use sync_support::databases::{self, rows, without_sync_times};
+use sync_support::proxy::Proxy;
 use sync_support::{run, sync_pages, text};
 
 /// A Hoko fake of `customers` whose every request waits up to `jitter`.
@@ -29,8 +31,16 @@ async fn slow_fake(customers: usize, jitter: u64) -> FakeServer {
 /// Starts a sync of `fake` into `db` in pages of 10 and waits until the fake served
 /// `pages` pages to it.
 async fn started(fake: &FakeServer, db: &str, pages: usize) -> Child {
+    started_with(fake, sync_pages(&fake.base_url(), db, "10"), pages).await
+}
+
+/// Starts `command`, a sync of `fake`, and waits until the fake served `pages` pages to it.
+async fn started_with(
+    fake: &FakeServer,
+    mut command: std::process::Command,
+    pages: usize,
+) -> Child {
     let before = fake.exchange_count();
-    let mut command = sync_pages(&fake.base_url(), db, "10");
     command.stderr(Stdio::piped());
     let child = command.spawn().expect("the binary starts");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -201,40 +211,107 @@ async fn a_sqlite_database_that_cannot_be_written_exits_3_intact_and_the_next_sy
     assert_eq!(synced_rows(&db.url).await, expected);
 }
 
+/// Ends every session of the database at `url` but the caller's: how many.
+async fn end_sessions(admin: &sqlx::PgPool, url: &str) -> i64 {
+    let name = url
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.split('?').next())
+        .expect("a name");
+    let (ended,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_backend_pid()) AS t",
+    )
+    .bind(name)
+    .fetch_one(admin)
+    .await
+    .expect("terminated");
+    ended
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_postgres_session_ended_mid_sync_exits_3_and_the_next_sync_completes() {
+async fn a_postgres_session_ended_mid_sync_is_reconnected_and_the_sync_completes() {
     let Some(server) = databases::postgres_url() else {
         return;
     };
     let expected = reference().await;
     let db = databases::postgres(&server, "terminated").await;
     let slow = slow_fake(100, 400).await;
-    let first = started(&slow, &db.url, 3).await;
-    let name = db
-        .url
-        .rsplit('/')
-        .next()
-        .and_then(|n| n.split('?').next())
-        .expect("a name");
+    let mut command = sync_pages(&slow.base_url(), &db.url, "10");
+    command.env("RUST_LOG", "customers_sync=warn");
+    let first = started_with(&slow, command, 3).await;
     let admin = sqlx::PgPool::connect(&server).await.expect("connects");
-    let (ended,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = $1 AND pid <> pg_backend_pid()) AS t",
-    )
-    .bind(name)
-    .fetch_one(&admin)
-    .await
-    .expect("terminated");
-    assert!(ended > 0, "the sync's sessions were there");
+    assert!(
+        end_sessions(&admin, &db.url).await > 0,
+        "the sync's sessions were there"
+    );
+    let output = first.wait_with_output().expect("waits");
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("went away") && stderr.contains("terminat"),
+        "the reconnection and its cause are told: {stderr}"
+    );
+    assert_eq!(synced_rows(&db.url).await, expected);
+    admin.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_server_that_restarts_mid_sync_is_waited_for_and_the_sync_completes() {
+    let Some(server) = databases::postgres_url() else {
+        return;
+    };
+    let expected = reference().await;
+    let db = databases::postgres(&server, "restarts").await;
+    let proxy = Proxy::start(&server).await;
+    let slow = slow_fake(100, 400).await;
+    let mut command = sync_pages(&slow.base_url(), &proxy.url(&db.url), "10");
+    command.env("RUST_LOG", "customers_sync=warn");
+    let first = started_with(&slow, command, 3).await;
+    // Down for two seconds: every connection dropped, none taken.
+    proxy.take_down();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    proxy.bring_up();
+    let output = first.wait_with_output().expect("waits");
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("went away"),
+        "the reconnection is told: {stderr}"
+    );
+    assert_eq!(synced_rows(&db.url).await, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_server_away_longer_than_the_sync_waits_exits_3_and_the_next_sync_completes() {
+    let Some(server) = databases::postgres_url() else {
+        return;
+    };
+    let expected = reference().await;
+    let db = databases::postgres(&server, "away").await;
+    let proxy = Proxy::start(&server).await;
+    let slow = slow_fake(100, 400).await;
+    let mut command = sync_pages(&slow.base_url(), &proxy.url(&db.url), "10");
+    command.args(["--reconnect-for", "1.5"]);
+    let first = started_with(&slow, command, 3).await;
+    proxy.take_down();
+    let begun = Instant::now();
     let output = first.wait_with_output().expect("waits");
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("terminat"), "the cause is named: {stderr}");
+    assert!(
+        begun.elapsed() < Duration::from_secs(30),
+        "it gave up after the time allowed"
+    );
+    assert!(
+        stderr.contains("the database went away") && stderr.contains("reconnection tries"),
+        "the cause and the tries are named: {stderr}"
+    );
+    proxy.bring_up();
     let fast = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(100))
         .await
         .expect("fake starts");
-    let output = run(sync_pages(&fast.base_url(), &db.url, "10"));
+    let output = run(sync_pages(&fast.base_url(), &proxy.url(&db.url), "10"));
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(synced_rows(&db.url).await, expected);
-    admin.close().await;
 }

@@ -64,6 +64,21 @@ pub enum SyncError {
     /// from the last committed page.
     #[error("the database ended the session holding this sync's lock: {0}")]
     LockLost(sqlx::Error),
+    /// The PostgreSQL server went away mid-sync and did not come back within
+    /// [`crate::SyncOptions::reconnect_for`]; the next sync goes on from the last committed
+    /// page.
+    #[error(
+        "{cause} (the database went away: {tries} reconnection tries over {:.1} s did not get the sync going again; the next sync goes on from the last committed page)",
+        waited.as_secs_f64()
+    )]
+    GoneAway {
+        /// The last failure.
+        cause: Box<SyncError>,
+        /// How many times the sync tried to reconnect.
+        tries: usize,
+        /// How long since the first failure (since the last committed page).
+        waited: std::time::Duration,
+    },
     /// The lock file beside a SQLite database could not be created or locked.
     #[error("cannot lock {path}: {source}")]
     Lock {
@@ -83,4 +98,31 @@ pub enum SyncError {
         /// The value found.
         value: String,
     },
+}
+
+impl SyncError {
+    /// Whether the database's server went away (it restarted or failed over, or ended the
+    /// sync's sessions): the connection, not the data, failed, and a sync that reconnects
+    /// can go on from its last committed page.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            SyncError::LockLost(_) | SyncError::GoneAway { .. } => true,
+            SyncError::Database(err) => connection_lost(err),
+            _ => false,
+        }
+    }
+}
+
+/// A socket that failed or closed (mid-message, the driver reads what is left as a
+/// protocol error), a pool that could not connect in time, or the server's own word: class
+/// 08 (connection exception), or a session ended by an administrator, a crash or a server
+/// not yet accepting connections (57P01 to 57P03).
+fn connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(err) => err.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }

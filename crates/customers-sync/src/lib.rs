@@ -32,6 +32,7 @@ mod indexes;
 mod lock;
 pub mod people;
 mod private_file;
+mod reconnect;
 mod rows;
 mod sqlite_file;
 mod staged;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, Once};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use std::time::Duration;
 
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 use crate::SyncError;
 
@@ -268,6 +268,18 @@ impl Store {
     /// PostgreSQL's own pool, when the database is PostgreSQL.
     pub(crate) fn postgres(&self) -> Option<&sqlx::PgPool> {
         self.postgres.as_ref()
+    }
+
+    /// Whether a new connection to the database opens now: one try, without the pools'
+    /// waiting (a pool retries a refused connection until its timeout, a minute).
+    pub(crate) async fn reachable(&self) -> bool {
+        match self.pool.connect_options().connect().await {
+            Ok(connection) => {
+                let _ = connection.close().await;
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// The connection that opened the database, if no one took it yet: a session outside

@@ -1,5 +1,8 @@
 //! One vendor's sync: a full sweep or the customers changed since the last one, page by
-//! page, each page and its checkpoint in one transaction, resumable after any interruption.
+//! page, each page's checkpoint committed with it (SQLite) or right after it (PostgreSQL),
+//! resumable after any interruption.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use customers::query::{Filter, Support, support};
@@ -8,11 +11,11 @@ use futures::StreamExt;
 use futures::future::Either;
 
 use crate::state::{self, Run};
-use crate::store::Store;
+use crate::store::{Backend, Store};
 use crate::{SyncError, time_text};
 
 /// How to sync.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SyncOptions {
     /// Sweep every customer even where the vendor could list only the changed ones (only a
@@ -21,12 +24,33 @@ pub struct SyncOptions {
     /// The account synced: its customers, checkpoint and deletions are its own, so two
     /// accounts of one vendor share a database. `None` is the vendor's name.
     pub account: Option<String>,
+    /// How long a PostgreSQL server may stay away mid-sync (restarted, failed over, the
+    /// sync's sessions terminated) while the sync reconnects, with backoff, and goes on from
+    /// its last committed page; zero stops at once. One minute by default; the time counts
+    /// from the first failure since the last page committed.
+    pub reconnect_for: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            full: false,
+            account: None,
+            reconnect_for: Duration::from_secs(60),
+        }
+    }
 }
 
 impl SyncOptions {
     /// Incremental where the vendor allows it.
     pub fn new() -> Self {
         SyncOptions::default()
+    }
+
+    /// [`SyncOptions::reconnect_for`].
+    pub fn reconnect_for(mut self, time: Duration) -> Self {
+        self.reconnect_for = time;
+        self
     }
 
     /// A full sweep (or not).
@@ -74,6 +98,9 @@ pub struct SyncReport {
     pub new: u64,
     /// Customers marked deleted because the full sweep did not list them.
     pub marked_deleted: u64,
+    /// Why the database went away each time the sync reconnected to it (see
+    /// [`SyncOptions::reconnect_for`]), oldest first.
+    pub reconnected_after: Vec<String>,
 }
 
 /// A page written and committed, with its checkpoint.
@@ -115,10 +142,44 @@ pub async fn sync_observed(
         .clone()
         .unwrap_or_else(|| vendor.as_str().to_owned());
     let account = account.as_str();
-    let mut lock = crate::lock::acquire(store, account).await?;
-    let result = sync_locked(store, client, options, account, &mut lock, &mut on_page).await;
-    lock.release(account).await;
-    result
+    // Pages and customers written by the attempts the database ended, and why they ended.
+    let mut earlier = (0, 0);
+    let mut causes = Vec::new();
+    let mut reconnect = crate::reconnect::Reconnect::new(options.reconnect_for);
+    loop {
+        // Pages and customers this attempt committed.
+        let mut this = (0, 0);
+        let mut counted = |page: &PageWritten| {
+            this.0 += 1;
+            this.1 += page.customers as u64;
+            on_page(page);
+        };
+        let attempt = async {
+            let mut lock = crate::lock::acquire(store, account).await?;
+            let result =
+                sync_locked(store, client, options, account, &mut lock, &mut counted).await;
+            lock.release(account).await;
+            result
+        };
+        let failure = match attempt.await {
+            Ok(mut report) => {
+                report.pages += earlier.0;
+                report.customers += earlier.1;
+                report.reconnected_after = causes;
+                return Ok(report);
+            }
+            Err(failure) => failure,
+        };
+        if store.backend() != Backend::Postgres || !failure.is_connection_lost() {
+            return Err(failure);
+        }
+        earlier.0 += this.0;
+        earlier.1 += this.1;
+        if this.0 > 0 {
+            reconnect.progressed();
+        }
+        causes.push(reconnect.wait(store, account, failure).await?);
+    }
 }
 
 /// [`sync_observed`] of `account`, its lock held.
@@ -176,6 +237,7 @@ async fn sync_locked(
         customers: 0,
         new: 0,
         marked_deleted: 0,
+        reconnected_after: Vec::new(),
     };
     // A resumed sync starts one page before its checkpoint: the vendor's data may have
     // shifted back across the cut since (customers ahead deleted), and a full sweep that

@@ -9,6 +9,8 @@
 #[path = "../../../../tests/tests/support/databases.rs"]
 pub mod databases;
 
+pub mod proxy;
+
 use std::path::Path;
 use std::process::Output;
 
