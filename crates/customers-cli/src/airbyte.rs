@@ -18,7 +18,7 @@ use crate::extract::{self, ReadError, Sink, catalog, config};
 
 /// `customers airbyte …`. A failure is written as a `TRACE` message and exits 1.
 pub async fn run(args: AirbyteArgs) -> Result<(), Failure> {
-    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let mut out = crate::whole_lines::WholeLines::new(std::io::stdout());
     let result = match args.command {
         AirbyteCommand::Spec => message(&mut out, &json!({"type": "SPEC", "spec": spec()})),
         AirbyteCommand::Check(files) => check(&mut out, &files.config, files.client).await,

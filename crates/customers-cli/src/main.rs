@@ -25,6 +25,7 @@ mod sync;
 mod tap;
 mod target;
 mod vendors;
+mod whole_lines;
 
 use std::process::ExitCode;
 

@@ -20,7 +20,7 @@ use crate::say::say;
 pub async fn run(args: TapArgs) -> Result<(), Failure> {
     let config = config::load(&args.config)?;
     let stream = catalog::stream_name(&config.account);
-    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let mut out = crate::whole_lines::WholeLines::new(std::io::stdout());
     if args.discover {
         serde_json::to_writer_pretty(&mut out, &catalog::catalog(&config.account, config.vendor))
             .map_err(std::io::Error::from)?;
