@@ -256,18 +256,50 @@ async fn a_postgres_session_ended_mid_sync_is_reconnected_and_the_sync_completes
     admin.close().await;
 }
 
+/// A sync under way into PostgreSQL through a [`Proxy`].
+struct BehindProxy {
+    sync: Child,
+    proxy: Proxy,
+    /// The database's address (not through the proxy).
+    db: String,
+    /// The rows an uninterrupted sync ends with.
+    expected: Vec<Vec<Option<String>>>,
+    /// The slow fake the sync reads, served while this lives.
+    _fake: FakeServer,
+}
+
+/// A sync into a new PostgreSQL database `name` through a [`Proxy`], with `args` (and
+/// warnings logged), three pages into a slow fake. None without a server.
+async fn started_behind_proxy(name: &str, args: &[&str]) -> Option<BehindProxy> {
+    let server = databases::postgres_url()?;
+    let expected = reference().await;
+    let db = databases::postgres(&server, name).await;
+    let proxy = Proxy::start(&server).await;
+    let fake = slow_fake(100, 400).await;
+    let mut command = sync_pages(&fake.base_url(), &proxy.url(&db.url), "10");
+    command.args(args).env("RUST_LOG", "customers_sync=warn");
+    let sync = started_with(&fake, command, 3).await;
+    Some(BehindProxy {
+        sync,
+        proxy,
+        db: db.url,
+        expected,
+        _fake: fake,
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_server_that_restarts_mid_sync_is_waited_for_and_the_sync_completes() {
-    let Some(server) = databases::postgres_url() else {
+    let Some(BehindProxy {
+        sync: first,
+        proxy,
+        db,
+        expected,
+        _fake,
+    }) = started_behind_proxy("restarts", &[]).await
+    else {
         return;
     };
-    let expected = reference().await;
-    let db = databases::postgres(&server, "restarts").await;
-    let proxy = Proxy::start(&server).await;
-    let slow = slow_fake(100, 400).await;
-    let mut command = sync_pages(&slow.base_url(), &proxy.url(&db.url), "10");
-    command.env("RUST_LOG", "customers_sync=warn");
-    let first = started_with(&slow, command, 3).await;
     // Down for two seconds: every connection dropped, none taken.
     proxy.take_down();
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -279,21 +311,21 @@ async fn a_postgres_server_that_restarts_mid_sync_is_waited_for_and_the_sync_com
         stderr.contains("went away"),
         "the reconnection is told: {stderr}"
     );
-    assert_eq!(synced_rows(&db.url).await, expected);
+    assert_eq!(synced_rows(&db).await, expected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_server_away_longer_than_the_sync_waits_exits_3_and_the_next_sync_completes() {
-    let Some(server) = databases::postgres_url() else {
+    let Some(BehindProxy {
+        sync: first,
+        proxy,
+        db,
+        expected,
+        _fake,
+    }) = started_behind_proxy("away", &["--reconnect-for", "1.5"]).await
+    else {
         return;
     };
-    let expected = reference().await;
-    let db = databases::postgres(&server, "away").await;
-    let proxy = Proxy::start(&server).await;
-    let slow = slow_fake(100, 400).await;
-    let mut command = sync_pages(&slow.base_url(), &proxy.url(&db.url), "10");
-    command.args(["--reconnect-for", "1.5"]);
-    let first = started_with(&slow, command, 3).await;
     proxy.take_down();
     let begun = Instant::now();
     let output = first.wait_with_output().expect("waits");
@@ -311,7 +343,7 @@ async fn a_postgres_server_away_longer_than_the_sync_waits_exits_3_and_the_next_
     let fast = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(100))
         .await
         .expect("fake starts");
-    let output = run(sync_pages(&fast.base_url(), &proxy.url(&db.url), "10"));
+    let output = run(sync_pages(&fast.base_url(), &proxy.url(&db), "10"));
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert_eq!(synced_rows(&db.url).await, expected);
+    assert_eq!(synced_rows(&db).await, expected);
 }
