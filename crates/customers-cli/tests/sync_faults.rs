@@ -258,7 +258,7 @@ async fn a_postgres_session_ended_mid_sync_is_reconnected_and_the_sync_completes
 
 /// A sync under way into PostgreSQL through a [`Proxy`].
 struct BehindProxy {
-    sync: Child,
+    child: Child,
     proxy: Proxy,
     /// The database's address (not through the proxy).
     db: String,
@@ -278,9 +278,9 @@ async fn started_behind_proxy(name: &str, args: &[&str]) -> Option<BehindProxy> 
     let fake = slow_fake(100, 400).await;
     let mut command = sync_pages(&fake.base_url(), &proxy.url(&db.url), "10");
     command.args(args).env("RUST_LOG", "customers_sync=warn");
-    let sync = started_with(&fake, command, 3).await;
+    let child = started_with(&fake, command, 3).await;
     Some(BehindProxy {
-        sync,
+        child,
         proxy,
         db: db.url,
         expected,
@@ -290,45 +290,31 @@ async fn started_behind_proxy(name: &str, args: &[&str]) -> Option<BehindProxy> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_server_that_restarts_mid_sync_is_waited_for_and_the_sync_completes() {
-    let Some(BehindProxy {
-        sync: first,
-        proxy,
-        db,
-        expected,
-        _fake,
-    }) = started_behind_proxy("restarts", &[]).await
-    else {
+    let Some(under_way) = started_behind_proxy("restarts", &[]).await else {
         return;
     };
     // Down for two seconds: every connection dropped, none taken.
-    proxy.take_down();
+    under_way.proxy.take_down();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    proxy.bring_up();
-    let output = first.wait_with_output().expect("waits");
+    under_way.proxy.bring_up();
+    let output = under_way.child.wait_with_output().expect("waits");
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
         stderr.contains("went away"),
         "the reconnection is told: {stderr}"
     );
-    assert_eq!(synced_rows(&db).await, expected);
+    assert_eq!(synced_rows(&under_way.db).await, under_way.expected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_server_away_longer_than_the_sync_waits_exits_3_and_the_next_sync_completes() {
-    let Some(BehindProxy {
-        sync: first,
-        proxy,
-        db,
-        expected,
-        _fake,
-    }) = started_behind_proxy("away", &["--reconnect-for", "1.5"]).await
-    else {
+    let Some(under_way) = started_behind_proxy("away", &["--reconnect-for", "1.5"]).await else {
         return;
     };
-    proxy.take_down();
+    under_way.proxy.take_down();
     let begun = Instant::now();
-    let output = first.wait_with_output().expect("waits");
+    let output = under_way.child.wait_with_output().expect("waits");
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(
@@ -339,11 +325,15 @@ async fn a_postgres_server_away_longer_than_the_sync_waits_exits_3_and_the_next_
         stderr.contains("the database went away") && stderr.contains("reconnection tries"),
         "the cause and the tries are named: {stderr}"
     );
-    proxy.bring_up();
+    under_way.proxy.bring_up();
     let fast = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(100))
         .await
         .expect("fake starts");
-    let output = run(sync_pages(&fast.base_url(), &proxy.url(&db), "10"));
+    let output = run(sync_pages(
+        &fast.base_url(),
+        &under_way.proxy.url(&under_way.db),
+        "10",
+    ));
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert_eq!(synced_rows(&db).await, expected);
+    assert_eq!(synced_rows(&under_way.db).await, under_way.expected);
 }
