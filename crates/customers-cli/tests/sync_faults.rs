@@ -308,6 +308,24 @@ async fn a_postgres_server_that_restarts_mid_sync_is_waited_for_and_the_sync_com
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_session_still_holding_the_lock_is_waited_for_and_the_sync_completes() {
+    let Some(under_way) = started_behind_proxy("lingers", &[]).await else {
+        return;
+    };
+    // Connections cut without a word: the server keeps the sync's sessions, its lock
+    // among them, and finds them gone a second after the network is back.
+    under_way.proxy.take_down_leaving_server_sessions();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    under_way.proxy.bring_up();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    under_way.proxy.end_server_sessions();
+    let output = under_way.child.wait_with_output().expect("waits");
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(synced_rows(&under_way.db).await, under_way.expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_server_away_longer_than_the_sync_waits_exits_3_and_the_next_sync_completes() {
     let Some(under_way) = started_behind_proxy("away", &["--reconnect-for", "1.5"]).await else {
         return;

@@ -111,6 +111,12 @@ impl SyncError {
             _ => false,
         }
     }
+
+    /// Whether the account's sync is held by this very process: after a connection was
+    /// lost, its old session, which the server has not yet found gone.
+    pub(crate) fn held_by_this_process(&self) -> bool {
+        matches!(self, SyncError::Busy { holder: Some(holder), .. } if holder.is_this_process())
+    }
 }
 
 /// A socket that failed or closed (mid-message, the driver reads what is left as a

@@ -48,6 +48,13 @@ impl Holder {
         }
     }
 
+    /// Whether it is this process: a session of its own that went away, which the server
+    /// has not yet noticed.
+    pub(crate) fn is_this_process(&self) -> bool {
+        let me = Holder::this_process();
+        self.pid == me.pid && self.host == me.host
+    }
+
     /// `pid\thost\tstarted_at`, one line.
     fn to_line(&self) -> String {
         format!(

@@ -170,7 +170,11 @@ pub async fn sync_observed(
             }
             Err(failure) => failure,
         };
-        if store.backend() != Backend::Postgres || !failure.is_connection_lost() {
+        // Once reconnecting, the lock may still be held by this process's old session until
+        // the server finds it gone (a connection cut without a word, as in a failover).
+        let reconnecting = !causes.is_empty();
+        let lost = failure.is_connection_lost() || reconnecting && failure.held_by_this_process();
+        if store.backend() != Backend::Postgres || !lost {
             return Err(failure);
         }
         earlier.0 += this.0;

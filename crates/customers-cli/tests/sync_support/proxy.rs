@@ -13,8 +13,13 @@ pub struct Proxy {
     /// Its `host:port`.
     address: String,
     up: Arc<AtomicBool>,
-    /// Bumped to drop every connection.
+    /// Bumped to drop every connection's client side.
     cut: Arc<watch::Sender<u64>>,
+    /// Whether a cut leaves the server's side open (a connection lost without a word: the
+    /// server keeps the session until it finds it gone).
+    leave_server: Arc<AtomicBool>,
+    /// Bumped to close the server sides left open.
+    end_server: Arc<watch::Sender<u64>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -26,14 +31,19 @@ impl Proxy {
         let address = listener.local_addr().expect("an address").to_string();
         let up = Arc::new(AtomicBool::new(true));
         let cut = Arc::new(watch::channel(0_u64).0);
+        let leave_server = Arc::new(AtomicBool::new(false));
+        let end_server = Arc::new(watch::channel(0_u64).0);
         let task = {
             let (up, cut) = (Arc::clone(&up), Arc::clone(&cut));
+            let (leave_server, end_server) = (Arc::clone(&leave_server), Arc::clone(&end_server));
             tokio::spawn(async move {
                 while let Ok((mut client, _)) = listener.accept().await {
                     if !up.load(Ordering::SeqCst) {
                         continue;
                     }
                     let mut cut = cut.subscribe();
+                    let mut end_server = end_server.subscribe();
+                    let leave_server = Arc::clone(&leave_server);
                     let upstream = upstream.clone();
                     tokio::spawn(async move {
                         let Ok(mut server) = TcpStream::connect(&upstream).await else {
@@ -43,6 +53,10 @@ impl Proxy {
                             _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
                             _ = cut.changed() => {}
                         }
+                        drop(client);
+                        if leave_server.load(Ordering::SeqCst) {
+                            let _ = end_server.changed().await;
+                        }
                     });
                 }
             })
@@ -51,6 +65,8 @@ impl Proxy {
             address,
             up,
             cut,
+            leave_server,
+            end_server,
             task,
         }
     }
@@ -64,6 +80,19 @@ impl Proxy {
     pub fn take_down(&self) {
         self.up.store(false, Ordering::SeqCst);
         self.cut.send_modify(|generation| *generation += 1);
+    }
+
+    /// [`Proxy::take_down`], leaving the server's side of each connection open until
+    /// [`Proxy::end_server_sessions`]: the server keeps those sessions (and their locks), as
+    /// it does with a connection lost without a word until it finds it gone.
+    pub fn take_down_leaving_server_sessions(&self) {
+        self.leave_server.store(true, Ordering::SeqCst);
+        self.take_down();
+    }
+
+    /// Closes the server's side of the connections a cut left open.
+    pub fn end_server_sessions(&self) {
+        self.end_server.send_modify(|generation| *generation += 1);
     }
 
     /// Lets connections through again.
