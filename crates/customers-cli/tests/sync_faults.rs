@@ -268,6 +268,18 @@ struct BehindProxy {
     _fake: FakeServer,
 }
 
+impl BehindProxy {
+    /// Waits for the sync, which must succeed with the rows of an uninterrupted one: its
+    /// stderr.
+    async fn completes(self) -> String {
+        let output = self.child.wait_with_output().expect("waits");
+        let stderr = text(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert_eq!(synced_rows(&self.db).await, self.expected);
+        stderr
+    }
+}
+
 /// A sync into a new PostgreSQL database `name` through a [`Proxy`], with `args` (and
 /// warnings logged), three pages into a slow fake. None without a server.
 async fn started_behind_proxy(name: &str, args: &[&str]) -> Option<BehindProxy> {
@@ -297,14 +309,11 @@ async fn a_postgres_server_that_restarts_mid_sync_is_waited_for_and_the_sync_com
     under_way.proxy.take_down();
     tokio::time::sleep(Duration::from_secs(2)).await;
     under_way.proxy.bring_up();
-    let output = under_way.child.wait_with_output().expect("waits");
-    let stderr = text(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let stderr = under_way.completes().await;
     assert!(
         stderr.contains("went away"),
         "the reconnection is told: {stderr}"
     );
-    assert_eq!(synced_rows(&under_way.db).await, under_way.expected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -319,10 +328,7 @@ async fn a_lost_session_still_holding_the_lock_is_waited_for_and_the_sync_comple
     under_way.proxy.bring_up();
     tokio::time::sleep(Duration::from_secs(1)).await;
     under_way.proxy.end_server_sessions();
-    let output = under_way.child.wait_with_output().expect("waits");
-    let stderr = text(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    assert_eq!(synced_rows(&under_way.db).await, under_way.expected);
+    under_way.completes().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
