@@ -31,6 +31,7 @@ mod error;
 mod indexes;
 mod lock;
 pub mod people;
+mod primary_key;
 mod private_file;
 mod reconnect;
 mod rows;

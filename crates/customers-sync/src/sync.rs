@@ -196,6 +196,10 @@ async fn sync_locked(
     on_page: &mut impl FnMut(&PageWritten),
 ) -> Result<SyncReport, SyncError> {
     let vendor = client.vendor();
+    if let Some(pool) = store.postgres() {
+        // A first load killed without its key, or begun beside this sync (`primary_key.rs`).
+        crate::primary_key::ensure(pool).await?;
+    }
     let saved = state::load(store, account).await?;
     if let Some(other) = saved.vendor.filter(|v| v != vendor.as_str()) {
         return Err(SyncError::AccountVendor {
@@ -216,7 +220,7 @@ async fn sync_locked(
         }
         _ => {
             let run = new_run(vendor, saved.last_high_water, options.full);
-            if crate::indexes::defer_for_first_load(store).await? {
+            if crate::indexes::defer_for_first_load(store, account).await? {
                 tracing::info!(account, "a first load: email and phone indexed at the end");
             }
             let empty = !holds_rows(store, account).await?;
@@ -422,7 +426,9 @@ async fn finish(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let backend = store.backend();
-    crate::indexes::build_at_once(store).await?;
+    let deduped = crate::indexes::build_at_once(store).await?;
+    // Rows a first load wrote twice were removed: the pages' count is off.
+    let new = new.filter(|_| !deduped);
     let mut tx = store.begin_write().await?;
     if run.full && !began_empty {
         let sql = format!(
