@@ -10,6 +10,9 @@ use crate::store::{Backend, Store};
 /// Each secondary index: its name and column, as the first migration creates them.
 const SECONDARY: [(&str, &str); 2] = [("customers_email", "email"), ("customers_phone", "phone")];
 
+/// Connections [`build_at_once`] uses: one per secondary index, one for the primary key.
+pub(crate) const AT_ONCE: usize = SECONDARY.len() + 1;
+
 /// Drops the secondary indexes when `customers` holds no row at all (a first load into a new
 /// database), and on PostgreSQL its primary key too unless another account is syncing
 /// (`primary_key.rs`); [`ensure`] and [`build_at_once`] build them again when a sync

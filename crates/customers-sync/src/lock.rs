@@ -146,6 +146,15 @@ pub(crate) async fn acquire(store: &Store, account: &str) -> Result<SyncLock, Sy
 }
 
 impl SyncLock {
+    /// The PostgreSQL session holding the lock, for a sync's first statements: a connection
+    /// already open.
+    pub(crate) fn session(&mut self) -> Option<&mut AnyConnection> {
+        match self {
+            SyncLock::Session(session) => Some(session),
+            _ => None,
+        }
+    }
+
     /// Whether the lock is still held: a PostgreSQL session can end under the sync (a
     /// restarted server, `pg_terminate_backend`), and with it the lock, which another sync
     /// could then take.

@@ -11,7 +11,7 @@
 //! facade lists each customer once a run); should two ever share a key, the build removes
 //! all but the last written and keeps the earliest `first_synced_at`.
 
-use sqlx::{Any, PgPool, Postgres, Transaction};
+use sqlx::{Any, AnyConnection, Connection, PgPool, Postgres, Transaction};
 
 use crate::SyncError;
 
@@ -45,15 +45,16 @@ pub(crate) async fn defer(tx: &mut Transaction<'_, Any>, account: &str) -> Resul
     Ok(true)
 }
 
-/// Builds the key again if it is missing, before a sync writes. Its check waits for a first
-/// load's drop to commit (the drop holds the table), so a sync that took its lock while
-/// another dropped the key sees it gone. Whether rows sharing a key were removed.
-pub(crate) async fn ensure(pool: &PgPool) -> Result<bool, SyncError> {
-    let mut tx = pool.begin().await?;
+/// Builds the key again if it is missing, before a sync writes; the check runs on
+/// `session` (the sync's lock's), the build on `pool`. The check waits for a first load's
+/// drop to commit (the drop holds the table), so a sync that took its lock while another
+/// dropped the key sees it gone. Whether rows sharing a key were removed.
+pub(crate) async fn ensure(session: &mut AnyConnection, pool: &PgPool) -> Result<bool, SyncError> {
+    let mut tx = session.begin().await?;
     sqlx::query("LOCK TABLE customers IN ACCESS SHARE MODE")
         .execute(&mut *tx)
         .await?;
-    let there = exists(&mut tx).await?;
+    let (there,): (bool,) = sqlx::query_as(EXISTS).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     if there { Ok(false) } else { build(pool).await }
 }
@@ -101,13 +102,12 @@ async fn try_build(pool: &PgPool, dedupe: bool) -> Result<(), SyncError> {
 }
 
 /// Whether `customers` has its primary key.
+const EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM pg_constraint \
+                      WHERE conrelid = 'customers'::regclass AND contype = 'p')";
+
+/// [`EXISTS`] in `tx`.
 async fn exists(tx: &mut Transaction<'_, Postgres>) -> Result<bool, SyncError> {
-    let (there,): (bool,) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM pg_constraint \
-         WHERE conrelid = 'customers'::regclass AND contype = 'p')",
-    )
-    .fetch_one(&mut **tx)
-    .await?;
+    let (there,): (bool,) = sqlx::query_as(EXISTS).fetch_one(&mut **tx).await?;
     Ok(there)
 }
 
@@ -231,7 +231,12 @@ mod tests {
         assert!(deferred.expect("deferred"));
         insert(&pool, "a", "1", "written before a kill", 10, 10).await;
         assert!(!keyed(&pool).await);
-        assert!(!ensure(&pool).await.expect("ensured"), "nothing removed");
+        let mut lock = crate::lock::acquire(&db.store, "a").await.expect("locked");
+        let session = lock.session().expect("a session");
+        assert!(
+            !ensure(session, &pool).await.expect("ensured"),
+            "nothing removed"
+        );
         assert!(keyed(&pool).await);
         // With the key, a row already there is upserted, as a resumed sync's pages are.
         sqlx::query(
@@ -242,7 +247,9 @@ mod tests {
         .execute(&pool)
         .await
         .expect("upserted");
-        assert!(!ensure(&pool).await.expect("ensured"));
+        let session = lock.session().expect("a session");
+        assert!(!ensure(session, &pool).await.expect("ensured"));
+        lock.release("a").await;
         db.store.close().await;
     }
 }

@@ -70,13 +70,21 @@ type Row = (
 
 /// `account`'s checkpoint row (empty when it never synced).
 pub async fn load(store: &Store, account: &str) -> Result<SyncState, SyncError> {
+    load_on(store.pool(), account).await
+}
+
+/// [`load`] through `executor` (a sync's own session).
+pub(crate) async fn load_on<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    account: &str,
+) -> Result<SyncState, SyncError> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT vendor, run_started_at, CAST(CASE WHEN run_full THEN 1 ELSE 0 END AS BIGINT), run_since, \
          run_cursor, run_pages, run_high_water, last_completed_at, last_high_water, \
          last_full_sweep_at FROM sync_state WHERE account = $1",
     )
     .bind(account)
-    .fetch_optional(store.pool())
+    .fetch_optional(executor)
     .await?;
     let Some((vendor, started, full, since, cursor, pages, high, completed, last_high, last_full)) =
         row

@@ -270,6 +270,19 @@ impl Store {
         self.postgres.as_ref()
     }
 
+    /// Opens PostgreSQL connections until the pool holds `connections` (a no-op on SQLite),
+    /// so that a first load's pages and index builds do not wait for theirs: each takes a
+    /// few milliseconds, done while the first page downloads.
+    pub(crate) async fn warm_postgres(&self, connections: usize) -> Result<(), SyncError> {
+        let Some(pool) = &self.postgres else {
+            return Ok(());
+        };
+        let taken = (0..connections).map(|_| pool.acquire());
+        // Taken at once, so each is a connection of its own; back to the pool when dropped.
+        futures::future::try_join_all(taken).await?;
+        Ok(())
+    }
+
     /// Whether a new connection to the database opens now: one try, without the pools'
     /// waiting (a pool retries a refused connection until its timeout, a minute).
     pub(crate) async fn reachable(&self) -> bool {

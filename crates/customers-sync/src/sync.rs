@@ -196,11 +196,15 @@ async fn sync_locked(
     on_page: &mut impl FnMut(&PageWritten),
 ) -> Result<SyncReport, SyncError> {
     let vendor = client.vendor();
-    if let Some(pool) = store.postgres() {
-        // A first load killed without its key, or begun beside this sync (`primary_key.rs`).
-        crate::primary_key::ensure(pool).await?;
-    }
-    let saved = state::load(store, account).await?;
+    let saved = match (store.postgres(), lock.session()) {
+        (Some(pool), Some(session)) => {
+            // A key a first load left out (killed, or begun beside this sync) is built
+            // before anything is written (`primary_key.rs`).
+            crate::primary_key::ensure(session, pool).await?;
+            state::load_on(session, account).await?
+        }
+        _ => state::load(store, account).await?,
+    };
     if let Some(other) = saved.vendor.filter(|v| v != vendor.as_str()) {
         return Err(SyncError::AccountVendor {
             account: account.to_owned(),
@@ -208,26 +212,34 @@ async fn sync_locked(
             asked: vendor,
         });
     }
-    // Whether the account held no row when this run began, as far as this invocation knows
-    // (a resumed run may have written some before): then no row can be older than the run,
-    // and a full sweep has nothing to mark deleted.
-    let (mut run, resumed_from, began_empty) = match saved.run {
+    let (mut run, resumed_from) = match saved.run {
         // `--full` drops an interrupted incremental run; anything else resumes.
         Some(run) if !options.full || run.full => {
             let from = run.cursor;
             tracing::info!(account, %vendor, ?from, "resuming the interrupted sync");
-            (run, Some(from.unwrap_or(PageCursor::START)), false)
+            (run, Some(from.unwrap_or(PageCursor::START)))
         }
-        _ => {
-            let run = new_run(vendor, saved.last_high_water, options.full);
-            if crate::indexes::defer_for_first_load(store, account).await? {
-                tracing::info!(account, "a first load: email and phone indexed at the end");
-            }
-            let empty = !holds_rows(store, account).await?;
-            state::begin(store, account, vendor, &run).await?;
-            (run, None, empty)
-        }
+        _ => (new_run(vendor, saved.last_high_water, options.full), None),
     };
+    // A new run's bookkeeping, done while its first page downloads (the writer waits for it
+    // before the first page): whether the account held no row when this run began, as far
+    // as this invocation knows (a resumed run may have written some before). Then no row
+    // can be older than the run, and a full sweep has nothing to mark deleted.
+    let begun = run.clone();
+    let prepare = async {
+        if resumed_from.is_some() {
+            return Ok(false);
+        }
+        if crate::indexes::defer_for_first_load(store, account).await? {
+            tracing::info!(account, "a first load: email and phone indexed at the end");
+            // The pages' connections, and those of the index builds at the end.
+            store.warm_postgres(crate::indexes::AT_ONCE).await?;
+        }
+        let empty = !holds_rows(store, account).await?;
+        state::begin(store, account, vendor, &begun).await?;
+        Ok::<bool, SyncError>(empty)
+    };
+    let mut began_empty = false;
     let mode = match run.since {
         Some(since) if !run.full => SyncMode::Incremental { since },
         _ => SyncMode::Full,
@@ -279,9 +291,6 @@ async fn sync_locked(
             std::future::pending::<()>().await;
         };
         let file = store.file_writer()?;
-        let mut pipeline = store
-            .postgres()
-            .map(|pool| crate::copy::Pipeline::new(pool, account, began_empty));
         // PostgreSQL's pages in flight, oldest first, with what to report when each commits.
         let mut in_flight: std::collections::VecDeque<(crate::copy::InFlight, PageWritten)> =
             std::collections::VecDeque::new();
@@ -294,6 +303,10 @@ async fn sync_locked(
             on_page(&written);
         };
         let write = async {
+            began_empty = prepare.await?;
+            let mut pipeline = store
+                .postgres()
+                .map(|pool| crate::copy::Pipeline::new(pool, account, began_empty));
             let mut failed = None;
             while let Some(page) = pages.recv().await {
                 let page = match page {
@@ -340,6 +353,8 @@ async fn sync_locked(
             Either::Left((result, _)) => result?,
             Either::Right(((), write)) => write.await?,
         }
+    } else {
+        began_empty = prepare.await?;
     }
     lock.check().await?;
     finish(store, account, vendor, &run, began_empty, new, &mut report).await?;
