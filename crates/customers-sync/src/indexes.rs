@@ -10,6 +10,12 @@ use crate::store::{Backend, Store};
 /// Each secondary index: its name and column, as the first migration creates them.
 const SECONDARY: [(&str, &str); 2] = [("customers_email", "email"), ("customers_phone", "phone")];
 
+/// PostgreSQL builds each index in its own backend alone: the builds of a first load run
+/// at once, one per connection, and a parallel worker each (the server's default for a
+/// table this size) only added processes to share the cores (median of 9 syncs of 100,000:
+/// 559 against 568 ms).
+pub(crate) const ONE_PROCESS: &str = "SET LOCAL max_parallel_maintenance_workers = 0";
+
 /// Connections [`build_at_once`] uses: one per secondary index, one for the primary key.
 pub(crate) const AT_ONCE: usize = SECONDARY.len() + 1;
 
@@ -83,6 +89,7 @@ pub(crate) async fn build_at_once(store: &Store) -> Result<bool, SyncError> {
             .fetch_one(&mut *tx)
             .await?;
         if !there {
+            sqlx::query(ONE_PROCESS).execute(&mut *tx).await?;
             sqlx::query(&format!(
                 "CREATE INDEX IF NOT EXISTS {name} ON customers ({column})"
             ))

@@ -88,6 +88,9 @@ async fn try_build(pool: &PgPool, dedupe: bool) -> Result<(), SyncError> {
     if dedupe {
         remove_doubles(&mut tx).await?;
     }
+    sqlx::query(crate::indexes::ONE_PROCESS)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(&format!(
         "CREATE UNIQUE INDEX IF NOT EXISTS {KEY} ON customers (account, id)"
     ))
