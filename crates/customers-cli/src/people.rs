@@ -23,9 +23,11 @@ pub async fn run(args: PeopleArgs) -> Result<(), Failure> {
     let store = Store::open(&args.db)
         .await
         .map_err(|err| Failure::usage(format!("cannot open the database: {err}")))?;
-    let people = customers_sync::people(&store, region)
-        .await
-        .map_err(|err| Failure::vendor(format!("cannot read the database: {err}")))?;
+    let people = customers_sync::people(&store, region).await;
+    // Closed, not dropped at exit (see `sync.rs`).
+    store.close().await;
+    let people =
+        people.map_err(|err| Failure::vendor(format!("cannot read the database: {err}")))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = match args.format {
         PeopleFormat::Jsonl => jsonl(&people, &mut out),

@@ -95,6 +95,9 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
         }
         results = join_all(runs) => results,
     };
+    // Closed, not dropped at exit: SQLite copies its log into the file and removes it, so the
+    // file alone holds everything; PostgreSQL's sessions end without an error in its log.
+    store.close().await;
     let mut failed = Vec::new();
     for (label, result) in results {
         match result {

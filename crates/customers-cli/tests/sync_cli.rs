@@ -207,6 +207,51 @@ async fn a_first_load_into_postgres_killed_mid_way_resumes_with_its_primary_key(
     store.close().await;
 }
 
+/// A sync that ends closes its database: a SQLite file's log is copied in and removed, so
+/// the file alone (copied elsewhere, say) holds every customer; PostgreSQL's sessions end
+/// as sessions should, not as connections the server finds dropped (each of which it logs
+/// as an error and counts as abandoned).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finished_sync_closes_its_database() {
+    let fake = FakeServer::start(FakeConfig::new(Vendor::Hoko).customers(300))
+        .await
+        .expect("fake");
+    let db = databases::sqlite();
+    let output = run(sync_command(&fake.base_url(), &db.url));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    for file in [format!("{path}-wal"), format!("{path}-shm")] {
+        assert!(!Path::new(&file).exists(), "{file} is left");
+    }
+    let copy = format!("{path}.copy");
+    std::fs::copy(&path, &copy).expect("copied");
+    let store = Store::open(&copy).await.expect("opens");
+    assert_eq!(rows(&store).await.len(), 300, "the file alone");
+    store.close().await;
+
+    let Some(server) = databases::postgres_url() else {
+        return;
+    };
+    let db = databases::postgres(&server, "closed").await;
+    let output = run(sync_command(&fake.base_url(), &db.url));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let admin = sqlx::PgPool::connect(&server).await.expect("the server");
+    let name = db.url.rsplit('/').next().unwrap_or_default();
+    let name = name.split('?').next().unwrap_or_default().to_owned();
+    // The server counts a session when it ends; a moment for the last to end.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (sessions, abandoned): (i64, i64) = sqlx::query_as(
+        "SELECT sessions, sessions_abandoned FROM pg_stat_database WHERE datname = $1",
+    )
+    .bind(&name)
+    .fetch_one(&admin)
+    .await
+    .expect("the database's statistics");
+    assert!(sessions > 0, "the sync's sessions are counted");
+    assert_eq!(abandoned, 0, "of {sessions} sessions");
+    admin.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_all_runs_every_profile_and_a_failing_one_does_not_stop_the_others() {
     let dir = tempfile::tempdir().expect("temp dir");
