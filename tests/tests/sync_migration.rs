@@ -118,15 +118,39 @@ async fn a_database_of_the_first_release_is_migrated_to_accounts_in_place() {
                 collations,
                 ["account", "email", "id", "phone"].map(bytewise).to_vec()
             );
-            let (indexes,): (String,) = sqlx::query_as(
+        }
+        // The key is an index of its own on SQLite too, which a first load can leave out.
+        let indexes = match backend {
+            Backend::Postgres => {
                 "SELECT string_agg(indexname::text, ' ' ORDER BY indexname) FROM pg_indexes \
-                 WHERE tablename = 'customers'",
-            )
+                 WHERE tablename = 'customers'"
+            }
+            Backend::Sqlite => {
+                "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master \
+                 WHERE type = 'index' AND tbl_name = 'customers' ORDER BY name)"
+            }
+        };
+        let (indexes,): (String,) = sqlx::query_as(indexes)
             .fetch_one(store.pool())
             .await
             .expect("the catalog");
-            assert_eq!(indexes, "customers_email customers_phone customers_pkey");
-        }
+        assert_eq!(
+            indexes, "customers_email customers_phone customers_pkey",
+            "{}",
+            db.label
+        );
+        // And it holds: a second row of a key is refused.
+        let again = "INSERT INTO customers (account, vendor, id, tags, raw, first_synced_at, \
+                     last_synced_at) SELECT account, vendor, id, tags, raw, first_synced_at, \
+                     last_synced_at FROM customers WHERE id = 'h-1'";
+        let refused = sqlx::query(again).execute(store.pool()).await;
+        assert!(
+            refused.is_err_and(|err| err
+                .as_database_error()
+                .is_some_and(|err| err.is_unique_violation())),
+            "{}",
+            db.label
+        );
         let gleantap = customers_sync::state::load(&store, "gleantap")
             .await
             .expect("state");

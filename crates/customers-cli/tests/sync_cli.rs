@@ -146,26 +146,33 @@ fn write_config(dir: &Path, text: &str) -> String {
     path.display().to_string()
 }
 
-/// How many primary keys and indexes `customers` has on PostgreSQL.
+/// How many keys (`customers_pkey`: PostgreSQL's primary key, SQLite's unique index) and
+/// indexes `customers` has.
 async fn keys_and_indexes(store: &Store) -> (i64, i64) {
-    sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM pg_constraint \
-                 WHERE conrelid = 'customers'::regclass AND contype = 'p'), \
-                (SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'customers')",
-    )
-    .fetch_one(store.pool())
-    .await
-    .expect("looked")
+    let sql = match store.backend() {
+        customers_sync::Backend::Postgres => {
+            "SELECT (SELECT COUNT(*) FROM pg_constraint \
+                     WHERE conrelid = 'customers'::regclass AND contype = 'p'), \
+                    (SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'customers')"
+        }
+        customers_sync::Backend::Sqlite => {
+            "SELECT (SELECT COUNT(*) FROM sqlite_master \
+                     WHERE type = 'index' AND name = 'customers_pkey'), \
+                    (SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' \
+                     AND tbl_name = 'customers' AND name NOT LIKE 'sqlite_autoindex%')"
+        }
+    };
+    sqlx::query_as(sql)
+        .fetch_one(store.pool())
+        .await
+        .expect("looked")
 }
 
-/// A first load into PostgreSQL goes in without the table's primary key (built at its end);
-/// killed mid-way, it leaves the key out, and the next sync builds it before it writes, then
-/// resumes to the rows of an uninterrupted sync, with every index back.
+/// A first load goes in without the table's key (built at its end); killed mid-way, it
+/// leaves the key out, and the next sync builds it before it writes, then resumes to the
+/// rows of an uninterrupted sync, with every index back. SQLite and PostgreSQL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_first_load_into_postgres_killed_mid_way_resumes_with_its_primary_key() {
-    let Some(server) = databases::postgres_url() else {
-        return;
-    };
+async fn a_first_load_killed_mid_way_resumes_with_its_key() {
     let config = FakeConfig::new(Vendor::Hoko).customers(400).seed(8);
     let reference_fake = FakeServer::start(config.clone()).await.expect("fake");
     let reference_db = databases::sqlite();
@@ -178,33 +185,50 @@ async fn a_first_load_into_postgres_killed_mid_way_resumes_with_its_primary_key(
     let fake = FakeServer::start(config.jitter(Duration::from_millis(50)).record_exchanges())
         .await
         .expect("fake");
-    let db = databases::postgres(&server, "first_load_killed").await;
-    let mut child = sync_command(&fake.base_url(), &db.url)
-        .spawn()
-        .expect("the binary starts");
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while fake.exchange_count() < 4 {
-        assert!(std::time::Instant::now() < deadline, "never got there");
-        tokio::time::sleep(Duration::from_millis(1)).await;
+    let mut dbs = vec![databases::sqlite()];
+    if let Some(server) = databases::postgres_url() {
+        dbs.push(databases::postgres(&server, "first_load_killed").await);
     }
-    let _ = child.kill();
-    assert!(!child.wait().expect("reaped").success(), "it had finished");
-    let store = Store::open(&db.url).await.expect("opens");
-    let state = customers_sync::state::load(&store, "hoko").await;
-    assert!(state.expect("state").run.is_some(), "killed mid-run");
-    assert_eq!(
-        keys_and_indexes(&store).await,
-        (0, 0),
-        "a first load writes without the key and the secondary indexes"
-    );
-    store.close().await;
+    for db in dbs {
+        let start = fake.exchange_count();
+        let mut child = sync_command(&fake.base_url(), &db.url)
+            .spawn()
+            .expect("the binary starts");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while fake.exchange_count() < start + 4 {
+            assert!(std::time::Instant::now() < deadline, "never got there");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let _ = child.kill();
+        assert!(!child.wait().expect("reaped").success(), "it had finished");
+        let store = Store::open(&db.url).await.expect("opens");
+        let state = customers_sync::state::load(&store, "hoko").await;
+        assert!(state.expect("state").run.is_some(), "killed mid-run");
+        assert_eq!(
+            keys_and_indexes(&store).await,
+            (0, 0),
+            "{}: a first load writes without the key and the secondary indexes",
+            db.label
+        );
+        store.close().await;
 
-    let output = run(sync_command(&fake.base_url(), &db.url));
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let store = Store::open(&db.url).await.expect("opens");
-    assert_eq!(without_sync_times(&rows(&store).await), expected);
-    assert_eq!(keys_and_indexes(&store).await, (1, 3), "key, email, phone");
-    store.close().await;
+        let output = run(sync_command(&fake.base_url(), &db.url));
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let store = Store::open(&db.url).await.expect("opens");
+        assert_eq!(
+            without_sync_times(&rows(&store).await),
+            expected,
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            keys_and_indexes(&store).await,
+            (1, 3),
+            "{}: key, email, phone",
+            db.label
+        );
+        store.close().await;
+    }
 }
 
 /// A sync that ends closes its database: a SQLite file's log is copied in and removed, so

@@ -45,11 +45,12 @@ pub(crate) async fn defer_for_first_load(store: &Store, account: &str) -> Result
             .execute(&mut *tx)
             .await?;
     }
-    if postgres && crate::primary_key::defer(&mut tx, account).await? {
-        tracing::info!(
-            account,
-            "a first load: the primary key built at the end too"
-        );
+    let key = match postgres {
+        true => crate::primary_key::defer(&mut tx, account).await?,
+        false => crate::primary_key::defer_sqlite(&mut tx, store.sqlite_path(), account).await?,
+    };
+    if key {
+        tracing::info!(account, "a first load: the key built at the end too");
     }
     tx.commit().await?;
     Ok(true)

@@ -202,6 +202,32 @@ fn lock_path(db: &Path, account: &str) -> PathBuf {
     db.with_file_name(name)
 }
 
+/// Whether a lock file beside the database at `db` names another account than `account`:
+/// its sync holds it, or was killed holding it (the holder's line stays until the next sync
+/// of that account). A directory that cannot be read counts as one.
+pub(crate) fn others_named(db: &Path, account: &str) -> bool {
+    let mine = lock_path(db, account);
+    let prefix = format!(
+        "{}.sync-",
+        db.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let dir = match db.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    entries.flatten().any(|entry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with(&prefix)
+            && name.ends_with(".lock")
+            && entry.path() != mine
+            && entry.metadata().map_or(true, |m| m.len() > 0)
+    })
+}
+
 fn lock_file(path: &Path, account: &str, me: &Holder) -> Result<SyncLock, SyncError> {
     let failed = |source: std::io::Error| SyncError::Lock {
         path: path.display().to_string(),

@@ -360,13 +360,21 @@ pub(crate) fn upsert_one_sql() -> String {
     let theirs: Vec<String> = compared.iter().map(|c| format!("customers.{c}")).collect();
     let ours: Vec<String> = compared.iter().map(|c| format!("excluded.{c}")).collect();
     format!(
-        "INSERT INTO customers ({}) VALUES ({}){} WHERE ({}) IS NOT ({}) \
-         OR customers.deleted_at IS NOT NULL",
-        column_list(),
-        vec!["?"; BINDS].join(", "),
+        "{}{} WHERE ({}) IS NOT ({}) OR customers.deleted_at IS NOT NULL",
+        insert_one_sql(),
         on_conflict(),
         theirs.join(", "),
         ours.join(", ")
+    )
+}
+
+/// The plain insert of one row into `customers`, for a first load while the table has no key
+/// to meet (`primary_key.rs`), binding as [`upsert_one_sql`] does.
+pub(crate) fn insert_one_sql() -> String {
+    format!(
+        "INSERT INTO customers ({}) VALUES ({})",
+        column_list(),
+        vec!["?"; BINDS].join(", ")
     )
 }
 

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::rows::{Synced, TOUCH, bind_sqlite, upsert_one_sql};
+use crate::rows::{Synced, TOUCH, bind_sqlite, insert_one_sql, upsert_one_sql};
 use crate::state::{CHECKPOINT, Run, cursor_text};
 use crate::wal::Checkpointer;
 use crate::{SyncError, time_text};
@@ -24,6 +24,8 @@ use crate::{SyncError, time_text};
 pub(crate) struct FileWriter {
     connection: Arc<Mutex<Connection>>,
     upsert: Arc<str>,
+    /// The plain insert, while a first load has no key (`primary_key.rs`).
+    insert: Arc<str>,
     /// Copies the log into the file beside the writer (none on a read-only database).
     checkpointer: Option<Checkpointer>,
 }
@@ -52,6 +54,7 @@ impl FileWriter {
         Ok(FileWriter {
             connection: Arc::new(Mutex::new(connection)),
             upsert: upsert_one_sql().into(),
+            insert: insert_one_sql().into(),
             checkpointer,
         })
     }
@@ -67,7 +70,7 @@ impl FileWriter {
         run: &Run,
     ) -> Result<Option<u64>, SyncError> {
         let connection = Arc::clone(&self.connection);
-        let upsert = Arc::clone(&self.upsert);
+        let statements = (Arc::clone(&self.upsert), Arc::clone(&self.insert));
         let account = account.to_owned();
         let synced = Synced::new(synced_at);
         let cursor = cursor_text(run.cursor);
@@ -85,7 +88,9 @@ impl FileWriter {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut new = 0;
             {
-                let mut statement = tx.prepare_cached(&upsert)?;
+                let keyed = crate::primary_key::sqlite_keyed(&tx)?;
+                let sql = if keyed { &statements.0 } else { &statements.1 };
+                let mut statement = tx.prepare_cached(sql)?;
                 let mut touch = tx.prepare_cached(TOUCH)?;
                 for customer in &customers {
                     bind_sqlite(&mut statement, &account, customer, &synced)?;

@@ -203,7 +203,12 @@ async fn sync_locked(
             crate::primary_key::ensure(session, pool).await?;
             state::load_on(session, account).await?
         }
-        _ => state::load(store, account).await?,
+        _ => {
+            let mut tx = store.begin_write().await?;
+            crate::primary_key::ensure_sqlite(&mut tx).await?;
+            tx.commit().await?;
+            state::load(store, account).await?
+        }
     };
     if let Some(other) = saved.vendor.filter(|v| v != vendor.as_str()) {
         return Err(SyncError::AccountVendor {
@@ -353,6 +358,10 @@ async fn sync_locked(
             Either::Left((result, _)) => result?,
             Either::Right(((), write)) => write.await?,
         }
+        // Its checkpointing thread is waited for (`wal.rs`) on a thread that may block.
+        if let Some(file) = file {
+            let _ = tokio::task::spawn_blocking(move || drop(file)).await;
+        }
     } else {
         began_empty = prepare.await?;
     }
@@ -441,10 +450,13 @@ async fn finish(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let backend = store.backend();
-    let deduped = crate::indexes::build_at_once(store).await?;
+    let mut deduped = crate::indexes::build_at_once(store).await?;
+    let mut tx = store.begin_write().await?;
+    if store.postgres().is_none() {
+        deduped |= crate::primary_key::ensure_sqlite(&mut tx).await?;
+    }
     // Rows a first load wrote twice were removed: the pages' count is off.
     let new = new.filter(|_| !deduped);
-    let mut tx = store.begin_write().await?;
     if run.full && !began_empty {
         let sql = format!(
             "UPDATE {} SET deleted_at = {} WHERE account = {} AND deleted_at IS NULL \

@@ -48,10 +48,25 @@ impl Shared {
     }
 }
 
-/// Wakes the checkpointing thread; the thread ends when this is dropped.
+/// Wakes the checkpointing thread. Dropping the one [`Checkpointer::start`] returned ends the
+/// thread and waits for it, so that its connection is closed when the database's last one
+/// closes: the last closes the log (copies it in and removes it).
 pub(crate) struct Checkpointer {
-    wake: SyncSender<()>,
+    wake: Option<SyncSender<()>>,
     shared: Arc<Shared>,
+    /// The thread, in the one that started it (not in its handles).
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // The thread ends once every handle's sender is gone: a writer's handle lives only
+        // while it writes a page.
+        drop(self.wake.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Checkpointer {
@@ -65,7 +80,7 @@ impl Checkpointer {
         let (wake, woken) = sync_channel::<()>(1);
         let shared = Arc::new(Shared::default());
         let thread_shared = Arc::clone(&shared);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".to_owned())
             .spawn(move || {
                 while woken.recv().is_ok() {
@@ -73,14 +88,21 @@ impl Checkpointer {
                 }
             })
             .map_err(|err| SyncError::Writer(format!("cannot start a thread: {err}")))?;
-        Ok(Checkpointer { wake, shared })
+        Ok(Checkpointer {
+            wake: Some(wake),
+            shared,
+            thread: Some(thread),
+        })
     }
 
     /// After a commit: asks for a checkpoint of what is committed (at once if the thread is
     /// idle).
     pub(crate) fn wake(&self) {
         self.shared.progress().ahead += 1;
-        match self.wake.try_send(()) {
+        let Some(wake) = &self.wake else {
+            return;
+        };
+        match wake.try_send(()) {
             Ok(()) | Err(TrySendError::Full(())) => {}
             Err(TrySendError::Disconnected(())) => {
                 tracing::debug!("the checkpointer ended");
@@ -108,6 +130,7 @@ impl Checkpointer {
         Checkpointer {
             wake: self.wake.clone(),
             shared: Arc::clone(&self.shared),
+            thread: None,
         }
     }
 }
