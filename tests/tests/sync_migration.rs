@@ -139,6 +139,24 @@ async fn a_database_of_the_first_release_is_migrated_to_accounts_in_place() {
             "{}",
             db.label
         );
+        // Led by the id on both.
+        let key = match backend {
+            Backend::Postgres => {
+                "SELECT string_agg(a.attname::text, ' ' ORDER BY k.n) FROM pg_index AS i \
+                 CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) \
+                 JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+                 WHERE i.indexrelid = 'customers_pkey'::regclass"
+            }
+            Backend::Sqlite => {
+                "SELECT group_concat(name, ' ') FROM \
+                 (SELECT name FROM pragma_index_info('customers_pkey') ORDER BY seqno)"
+            }
+        };
+        let (key,): (String,) = sqlx::query_as(key)
+            .fetch_one(store.pool())
+            .await
+            .expect("the catalog");
+        assert_eq!(key, "id account", "{}", db.label);
         // And it holds: a second row of a key is refused.
         let again = "INSERT INTO customers (account, vendor, id, tags, raw, first_synced_at, \
                      last_synced_at) SELECT account, vendor, id, tags, raw, first_synced_at, \
