@@ -91,9 +91,9 @@ async fn try_build(pool: &PgPool, dedupe: bool) -> Result<(), SyncError> {
     if dedupe {
         remove_doubles(&mut tx).await?;
     }
-    sqlx::query(crate::indexes::ONE_PROCESS)
-        .execute(&mut *tx)
-        .await?;
+    for setting in crate::indexes::BUILD_SETTINGS {
+        sqlx::query(setting).execute(&mut *tx).await?;
+    }
     sqlx::query(&format!(
         "CREATE UNIQUE INDEX IF NOT EXISTS {KEY} ON customers (id, account)"
     ))
