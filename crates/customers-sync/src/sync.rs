@@ -459,15 +459,16 @@ async fn finish(
     let backend = store.backend();
     let mut deduped = crate::indexes::build_at_once(store).await?;
     let mut tx = store.begin_write().await?;
-    if backend == Backend::Postgres {
+    match backend {
         // As a page's: a server crash can lose the completion (not the rows), and the next
         // sync, finding the run at its end, completes it again.
-        sqlx::query("SET LOCAL synchronous_commit = off")
-            .execute(&mut *tx)
-            .await?;
-    }
-    if store.postgres().is_none() {
-        deduped |= crate::primary_key::ensure_sqlite(&mut tx).await?;
+        Backend::Postgres => {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut *tx)
+                .await?;
+        }
+        // SQLite's key is built in the completing transaction (PostgreSQL's was, above).
+        Backend::Sqlite => deduped |= crate::primary_key::ensure_sqlite(&mut tx).await?,
     }
     // Rows a first load wrote twice were removed: the pages' count is off.
     let new = new.filter(|_| !deduped);
