@@ -20,6 +20,13 @@ pub(crate) const BUILD_SETTINGS: [&str; 2] = [
     "SET LOCAL synchronous_commit = off",
 ];
 
+/// The lock a PostgreSQL index build of `$1` (its name) holds to its commit, so that two
+/// accounts completing together take turns and the second finds the first's index. Its keys
+/// are apart from the accounts' sync locks (`lock.rs`), which an account named like an index
+/// would otherwise share.
+pub(crate) const BUILD_LOCK: &str =
+    "SELECT pg_advisory_xact_lock(hashtext('customers-sync index'), hashtext($1))";
+
 /// Connections [`build_at_once`] uses: one per secondary index, one for the primary key.
 pub(crate) const AT_ONCE: usize = SECONDARY.len() + 1;
 
@@ -82,12 +89,7 @@ pub(crate) async fn build_at_once(store: &Store) -> Result<bool, SyncError> {
     };
     let builds = SECONDARY.map(|(name, column)| async move {
         let mut tx = pool.begin().await?;
-        // Keys apart from the accounts' sync locks (`lock.rs`), which an account named like
-        // an index would otherwise share.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('customers-sync index'), hashtext($1))")
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(BUILD_LOCK).bind(name).execute(&mut *tx).await?;
         // There already (every sync but a first load's): no need to lock the table.
         let (there,): (bool,) = sqlx::query_as("SELECT to_regclass($1) IS NOT NULL")
             .bind(name)

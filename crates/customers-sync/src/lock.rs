@@ -88,8 +88,12 @@ pub(crate) enum SyncLock {
     None,
 }
 
-/// The two keys of `account`'s advisory lock: this tool's, and the account's.
-const ADVISORY_KEYS: &str = "hashtext('customers-sync'), hashtext($1)";
+/// This tool's name in its accounts' advisory locks: their first key is its `hashtext`.
+pub(crate) const TOOL_KEY: &str = "customers-sync";
+
+/// The two keys of `account`'s advisory lock: the account's (`$1`), after this tool's (`$2`,
+/// bound to [`TOOL_KEY`]).
+const ADVISORY_KEYS: &str = "hashtext($2), hashtext($1)";
 
 /// Takes `account`'s sync in `store`, or says who holds it.
 pub(crate) async fn acquire(store: &Store, account: &str) -> Result<SyncLock, SyncError> {
@@ -107,6 +111,7 @@ pub(crate) async fn acquire(store: &Store, account: &str) -> Result<SyncLock, Sy
             let (locked,): (bool,) =
                 sqlx::query_as(&format!("SELECT pg_try_advisory_lock({ADVISORY_KEYS})"))
                     .bind(account)
+                    .bind(TOOL_KEY)
                     .fetch_one(&mut session)
                     .await?;
             if !locked {
@@ -171,6 +176,7 @@ impl SyncLock {
             SyncLock::Session(mut session) => {
                 let _ = sqlx::query(&format!("SELECT pg_advisory_unlock({ADVISORY_KEYS})"))
                     .bind(account)
+                    .bind(TOOL_KEY)
                     .execute(&mut *session)
                     .await;
                 let _ = session.close().await;

@@ -23,18 +23,19 @@ const KEY: &str = "customers_pkey";
 
 /// Drops the primary key in `tx` (which found `customers` empty, holding it locked) unless
 /// another account than `account` is syncing in this database: its upsert needs the key. The
-/// accounts' syncs are the advisory locks of `lock.rs` (keys `hashtext('customers-sync')`
-/// and the account's `hashtext`). Whether it dropped the key.
+/// accounts' syncs are the advisory locks of `lock.rs` (keys the `hashtext` of its
+/// [`crate::lock::TOOL_KEY`] and of the account). Whether it dropped the key.
 pub(crate) async fn defer(tx: &mut Transaction<'_, Any>, account: &str) -> Result<bool, SyncError> {
     // pg_locks shows a lock's two int4 keys as unsigned oids.
     let (others,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM pg_locks \
          WHERE locktype = 'advisory' AND objsubid = 2 AND granted \
          AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         AND classid::bigint = (hashtext('customers-sync')::bigint & 4294967295) \
+         AND classid::bigint = (hashtext($2)::bigint & 4294967295) \
          AND objid::bigint <> (hashtext($1)::bigint & 4294967295)",
     )
     .bind(account)
+    .bind(crate::lock::TOOL_KEY)
     .fetch_one(&mut **tx)
     .await?;
     if others > 0 {
@@ -80,8 +81,7 @@ pub(crate) async fn build(pool: &PgPool) -> Result<bool, SyncError> {
 /// [`build`]'s one try, removing rows that share a key first when `dedupe`.
 async fn try_build(pool: &PgPool, dedupe: bool) -> Result<(), SyncError> {
     let mut tx = pool.begin().await?;
-    // The index builds' keys (`indexes.rs`), apart from the accounts' sync locks.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('customers-sync index'), hashtext($1))")
+    sqlx::query(crate::indexes::BUILD_LOCK)
         .bind(KEY)
         .execute(&mut *tx)
         .await?;
