@@ -335,8 +335,8 @@ impl Store {
 /// task of its own after it is dropped, and its `close` (0.8) stops waiting once its permits
 /// are back: a connection that came back meanwhile stayed open, to be dropped at exit, and
 /// a SQLite file kept its log one close in seven on a busy machine (sqlx issue 3217, fixed
-/// in 0.9). The sync is over when this runs, so none is held for long; a connection still
-/// out after a few seconds is left to the close as it is.
+/// upstream after 0.8.6 by pull request 3952). The sync is over when this runs, so none is
+/// held for long; a connection still out after a few seconds is left to the close as it is.
 async fn close_pool<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) {
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     while usize::try_from(pool.size()).unwrap_or(usize::MAX) > pool.num_idle()
