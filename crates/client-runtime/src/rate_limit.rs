@@ -15,6 +15,10 @@
 //!   probing above the last confirmed capacity confirms that capacity at once.
 //! - Each refusal holds every request back briefly, the hold doubling while refusals go on
 //!   (a fixed window refuses everything until it starts again).
+//! - A new request takes an old one's place a little after the old one left the window (a
+//!   hundredth of it), as the vendor counts arrivals. A refusal of the request that fills
+//!   the confirmed capacity means arrivals moved by more than that (a busy network or
+//!   machine, a short window): the slack doubles, up to a tenth of the window.
 //! - After a window without a refusal it probes upwards, by one request, then every window
 //!   by twice the last step while no refusal comes, so a raised limit (or one learned too
 //!   low, from a window that others' requests had filled) is found again. Each refused
@@ -41,9 +45,14 @@ const STRIKES_TO_LEARN: u32 = 3;
 const HOLD_SHARE: f64 = 1.0 / 600.0;
 /// The longest hold, as a share of the window.
 const MAX_HOLD_SHARE: f64 = 0.25;
-/// Slack after an old request leaves the window before a new one takes its place: the
-/// vendor counts arrivals, which latency moves by a little.
+/// Slack after an old request leaves the window before a new one takes its place, as a
+/// share of the window, at first: the vendor counts arrivals, which latency moves by a
+/// little.
 const AGE_MARGIN_SHARE: f64 = 1.0 / 100.0;
+/// The most that slack grows to: it doubles at each refusal of the confirmed capacity's
+/// last request (arrivals moved by more than the slack: a busy network or machine, or a
+/// short window), so that such refusals stop, at a cost of up to a tenth of the rate.
+const MAX_AGE_MARGIN_SHARE: f64 = 1.0 / 10.0;
 /// Quiet (no refusal), in windows, before a step upwards; at most this many times over.
 const PROBE_AFTER: f64 = 1.0;
 const PROBE_AFTER_MAX: f64 = 4.0;
@@ -104,6 +113,8 @@ struct State {
     /// Windows of quiet before the next probe: doubles each time a probe is refused (the
     /// limit has not moved), back to one when a probe goes unrefused.
     probe_wait: f64,
+    /// The slack after an old request leaves the window, as a share of it.
+    age_margin: f64,
 }
 
 /// A refusal not yet confirmed as a full window.
@@ -147,6 +158,7 @@ impl AdaptiveLimiter {
                 quiet_since: now,
                 probe_step: 1,
                 probe_wait: PROBE_AFTER,
+                age_margin: AGE_MARGIN_SHARE,
             }),
         }
     }
@@ -193,7 +205,7 @@ impl AdaptiveLimiter {
                 .checked_sub(capacity)
                 .and_then(|i| state.log.get(i))
             {
-                at = at.max(oldest + state.window + state.window.mul_f64(AGE_MARGIN_SHARE));
+                at = at.max(oldest + state.window + state.window.mul_f64(state.age_margin));
             }
         }
         if let Some((left, reset)) = state.announced {
@@ -314,9 +326,9 @@ impl State {
         self.hold = self.hold.max(now + hold);
         self.quiet_since = now;
         self.probe_step = 1;
-        // Refused while probing above the last confirmed capacity: that capacity holds.
-        // Refused above the last confirmed capacity (probing): that capacity holds.
-        let near = self.capacity.is_some() && count >= self.confirmed;
+        // Refused as the confirmed capacity's last request or above it (probing): that
+        // capacity holds.
+        let near = self.capacity.is_some() && count + 1 >= self.confirmed;
         let oldest = self.log.front().map(|(_, at)| *at);
         let window = self.window;
         let suspect = self.suspect.get_or_insert(Suspect {
@@ -329,7 +341,17 @@ impl State {
         suspect.strikes += 1;
         if near {
             self.probe_wait = (self.probe_wait * 2.0).min(PROBE_AFTER_MAX);
-            self.learn(count, now);
+            let learned = if count < self.confirmed && self.age_margin < MAX_AGE_MARGIN_SHARE {
+                // Refused at the confirmed capacity: it reached the vendor while the request
+                // that had left our window had not left the vendor's (arrivals moved by
+                // more than the slack). The slack doubles; once it is at its widest, a limit
+                // lowered by one is learned.
+                self.age_margin = (self.age_margin * 2.0).min(MAX_AGE_MARGIN_SHARE);
+                self.confirmed
+            } else {
+                count
+            };
+            self.learn(learned, now);
         } else if suspect.strikes >= STRIKES_TO_LEARN {
             let learned = if suspect.accepted == 0 {
                 // Refused in a row: the window is full at this count.
