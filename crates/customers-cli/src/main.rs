@@ -5,6 +5,7 @@
 //! 2 usage or configuration; 3 the output could not be written; 130 interrupted (Ctrl-C).
 
 mod airbyte;
+mod arena;
 mod args;
 mod config;
 mod credentials;
@@ -37,14 +38,29 @@ use args::{Cli, Command};
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     // The list of credential variables comes from the facade's registry.
     let command = command();
     let cli = match Cli::from_arg_matches(&command.clone().get_matches()) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    runtime.enable_all();
+    if matches!(cli.command, Command::Mock(_) | Command::Demo(_)) {
+        arena::own();
+        runtime.on_thread_start(arena::own);
+    }
+    match runtime.build() {
+        Ok(runtime) => runtime.block_on(run(cli, command)),
+        Err(err) => {
+            say::say!("error: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli, command: clap::Command) -> ExitCode {
     logging::init(cli.verbose, cli.log_format);
     let result = match cli.command {
         Command::List(args) => list::run(args).await,
