@@ -5,7 +5,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use customers_sync::{Store, StoreOptions, SyncMode, SyncOptions, sync};
+use customers_sync::{HeadStart, Store, StoreOptions, SyncMode, SyncOptions, sync, sync_with};
 use fake_vendors::{FakeConfig, FakeServer, Vendor};
 use futures::StreamExt;
 use support::databases::{self, column, rows, without_sync_times};
@@ -726,6 +726,133 @@ async fn three_accounts_sync_into_one_database_at_once() {
                 .count();
             assert_eq!(held, 300, "{}: {account}", db.label);
         }
+        store.close().await;
+    }
+}
+
+/// The offsets (`skip`) of the Hoko pages `fake` served since its exchange `from`.
+fn hoko_offsets(fake: &FakeServer, from: usize) -> Vec<u64> {
+    fake.exchanges()[from..]
+        .iter()
+        .filter_map(|e| e.query.iter().find(|(k, _)| k == "skip"))
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect()
+}
+
+/// A first load into a new database takes its pages from a head start begun before the
+/// schema was: each page is requested once, as by a plain sync, the rows are a plain
+/// sync's, and the run began when its first request did (the mark the next sync's deletions
+/// and, where records carry no change time, its changes count from).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_start_serves_a_first_load_into_a_new_database() {
+    let config = FakeConfig::new(Vendor::Hoko).customers(95).seed(3);
+    let reference_fake = FakeServer::start(config.clone().record_exchanges())
+        .await
+        .expect("fake starts");
+    let reference_db = databases::sqlite();
+    let reference_store = Store::open(&reference_db.url).await.expect("opens");
+    let client = fake_client(Vendor::Hoko, &reference_fake.base_url(), 20)
+        .build()
+        .expect("client");
+    sync(&reference_store, &client, &SyncOptions::new())
+        .await
+        .expect("a plain sync");
+    let expected = without_sync_times(&rows(&reference_store).await);
+    let plain_offsets = hoko_offsets(&reference_fake, 0);
+
+    for db in databases::all("head_start").await {
+        let fake = FakeServer::start(config.clone().record_exchanges())
+            .await
+            .expect("fake starts");
+        let client = fake_client(Vendor::Hoko, &fake.base_url(), 20)
+            .build()
+            .expect("client");
+        let opening = Store::connect_with(&db.url, &StoreOptions::default())
+            .await
+            .expect("connects");
+        assert!(opening.is_new(), "{}: a new database", db.label);
+        let head_start = HeadStart::begin(&client);
+        let begun = chrono::Utc::now();
+        let store = opening.migrate().await.expect("migrated");
+        // The sync's own bookkeeping comes well after the head start's first request.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let report = sync_with(
+            &store,
+            &client,
+            &SyncOptions::new(),
+            Some(head_start),
+            |_| {},
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", db.label));
+        assert_eq!(report.customers, 95, "{}", db.label);
+        assert_eq!(report.new, 95, "{}", db.label);
+        assert_eq!(
+            hoko_offsets(&fake, 0),
+            plain_offsets,
+            "{}: the pages a plain sync requests, each once",
+            db.label
+        );
+        assert_eq!(
+            without_sync_times(&rows(&store).await),
+            expected,
+            "{}",
+            db.label
+        );
+        let state = customers_sync::state::load(&store, "hoko")
+            .await
+            .expect("state");
+        let started = state.last_completed_at.expect("completed");
+        assert!(
+            started <= begun,
+            "{}: the run began at {started}, after its head start's first request ({begun})",
+            db.label
+        );
+        store.close().await;
+        let again = Store::connect_with(&db.url, &StoreOptions::default())
+            .await
+            .expect("connects");
+        assert!(!again.is_new(), "{}: migrated, no longer new", db.label);
+        again.migrate().await.expect("opens").close().await;
+    }
+}
+
+/// A head start is dropped by a sync that does not begin a sweep from the first page (an
+/// incremental Gleantap sync): the sync asks what it would have asked without one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_start_is_dropped_by_a_sync_that_does_not_sweep_from_the_start() {
+    for db in databases::all("head_start_dropped").await {
+        let store = Store::open(&db.url).await.expect("the database opens");
+        let config = || FakeConfig::new(Vendor::Gleantap).customers(40).seed(8);
+        let fake = FakeServer::start(config()).await.expect("fake starts");
+        let client = fake_client(Vendor::Gleantap, &fake.base_url(), 15)
+            .build()
+            .expect("client");
+        sync(&store, &client, &SyncOptions::new())
+            .await
+            .expect("first");
+        let changed = FakeServer::start(config().changed([5, 9]).record_exchanges())
+            .await
+            .expect("fake starts");
+        let client = fake_client(Vendor::Gleantap, &changed.base_url(), 15)
+            .build()
+            .expect("client");
+        let head_start = HeadStart::begin(&client);
+        let second = sync_with(
+            &store,
+            &client,
+            &SyncOptions::new(),
+            Some(head_start),
+            |_| {},
+        )
+        .await
+        .expect("second");
+        assert!(
+            matches!(second.mode, SyncMode::Incremental { .. }),
+            "{}: incremental",
+            db.label
+        );
+        assert_eq!(second.customers, 2, "{}: only the changed two", db.label);
         store.close().await;
     }
 }

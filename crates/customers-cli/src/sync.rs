@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use customers_sync::{
-    Store, StoreOptions, SyncError, SyncMode, SyncOptions, SyncReport, sync_observed,
+    HeadStart, Store, StoreOptions, SyncError, SyncMode, SyncOptions, SyncReport, sync_with,
 };
 use futures::future::join_all;
 use indicatif::MultiProgress;
@@ -69,16 +69,37 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
             .map(|(label, target)| (label, target.and_then(prepare)))
             .collect::<Vec<_>>()
     };
-    let (store, clients) = tokio::join!(Store::open_with(&args.db, &store_options), clients);
-    let store = store.map_err(failure)?;
+    let (opening, clients) = tokio::join!(Store::connect_with(&args.db, &store_options), clients);
+    let opening = opening.map_err(failure)?;
+    // Into a new database, each account's first pages are requested while its schema is
+    // created: every sync there is a first load from the first page.
+    let clients: Vec<_> = clients
+        .into_iter()
+        .map(|(label, prepared)| {
+            let prepared = prepared.map(|(progress, client)| {
+                let head_start = opening.is_new().then(|| HeadStart::begin(&client));
+                (progress, client, head_start)
+            });
+            (label, prepared)
+        })
+        .collect();
+    let store = opening.migrate().await.map_err(failure)?;
     let runs = clients.into_iter().map(|(label, prepared)| {
         let (store, options) = (&store, &options);
         let drift_report = args.client.drift_report.as_deref();
         async move {
             let result = match prepared {
-                Ok((progress, client)) => {
+                Ok((progress, client, head_start)) => {
                     let options = options.clone().account(label.clone());
-                    sync_one(store, &client, &progress, &options, drift_report).await
+                    sync_one(
+                        store,
+                        &client,
+                        head_start,
+                        &progress,
+                        &options,
+                        drift_report,
+                    )
+                    .await
                 }
                 Err(failure) => Err(failure),
             };
@@ -128,11 +149,12 @@ pub async fn run(args: SyncArgs) -> Result<(), Failure> {
 async fn sync_one(
     store: &Store,
     client: &customers::CustomersClient,
+    head_start: Option<HeadStart>,
     progress: &Progress,
     options: &SyncOptions,
     drift_report: Option<&std::path::Path>,
 ) -> Result<SyncReport, Failure> {
-    let result = sync_observed(store, client, options, |page| {
+    let result = sync_with(store, client, options, head_start, |page| {
         progress.records(page.customers as u64);
     })
     .await;

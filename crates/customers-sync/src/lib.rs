@@ -27,6 +27,7 @@
 //! ```
 
 mod copy;
+mod download;
 mod error;
 mod indexes;
 mod lock;
@@ -46,12 +47,13 @@ mod wal;
 
 use chrono::{DateTime, Datelike, SubsecRound, Timelike, Utc};
 
+pub use download::HeadStart;
 pub use error::SyncError;
 pub use lock::Holder;
 pub use people::{Link, LinkKey, Member, Person, Region, people};
 pub use state::SyncState;
-pub use store::{Backend, Store, StoreOptions};
-pub use sync::{PageWritten, SyncMode, SyncOptions, SyncReport, sync, sync_observed};
+pub use store::{Backend, Opening, Store, StoreOptions};
+pub use sync::{PageWritten, SyncMode, SyncOptions, SyncReport, sync, sync_observed, sync_with};
 
 /// A time as the database keeps it: UTC text with microseconds, whose text order is time
 /// order.

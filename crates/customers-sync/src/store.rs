@@ -162,6 +162,13 @@ impl Store {
 
     /// [`Store::open`] with `options`.
     pub async fn open_with(address: &str, options: &StoreOptions) -> Result<Store, SyncError> {
+        Store::connect_with(address, options).await?.migrate().await
+    }
+
+    /// [`Store::open_with`]'s first step: one connection to the database (a server that
+    /// refuses, or a file that is not a database, is reported at once), and whether it is
+    /// new; [`Opening::migrate`] is the second.
+    pub async fn connect_with(address: &str, options: &StoreOptions) -> Result<Opening, SyncError> {
         DRIVERS.call_once(install_default_drivers);
         let (backend, url) = address_url(address)?;
         let sqlite_path = match backend {
@@ -169,7 +176,6 @@ impl Store {
             Backend::Postgres => None,
         };
         let setup = sqlite_setup(options, sqlite_path.is_none());
-        let setup_text = setup.clone();
         if let Some(path) = &sqlite_path {
             crate::private_file::create_private(path).map_err(|source| SyncError::Create {
                 path: path.display().to_string(),
@@ -180,20 +186,89 @@ impl Store {
         // database is reported as such at once (a pool retries until its timeout and then
         // says only that it timed out). On PostgreSQL it brings the schema up to date and is
         // then kept for the first sync's lock (`lock.rs`), a session of its own, and the
-        // pools connect when first used: every connection opened before the first request
-        // is a few milliseconds of a sync.
-        let probe = async {
+        // pools connect when first used (a new database's while it migrates): every
+        // connection opened before the first request is a few milliseconds of a sync.
+        let (probe, new) = async {
             let mut probe = AnyConnection::connect(&url).await?;
-            if backend == Backend::Sqlite {
-                probe.execute(setup.as_str()).await?;
-            }
-            Ok::<_, sqlx::Error>(probe)
+            let tables = match backend {
+                Backend::Sqlite => {
+                    probe.execute(setup.as_str()).await?;
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'"
+                }
+                Backend::Postgres => {
+                    "SELECT COUNT(*) FROM (SELECT to_regclass('sync_state') AS t) AS c WHERE t IS NOT NULL"
+                }
+            };
+            // New: no table of this tool's, so no account has a sync to go on from.
+            let (tables,): (i64,) = sqlx::query_as(tables).fetch_one(&mut probe).await?;
+            Ok::<_, sqlx::Error>((probe, tables == 0))
         }
         .await
         .map_err(|source| SyncError::Open {
             address: redact(address),
             source,
         })?;
+        Ok(Opening {
+            backend,
+            url,
+            probe,
+            sqlite_path,
+            setup,
+            new,
+        })
+    }
+}
+
+/// A database connected to, its schema not yet brought up to date ([`Store::connect_with`]).
+/// Its `Debug` names the backend only.
+pub struct Opening {
+    backend: Backend,
+    url: String,
+    probe: AnyConnection,
+    sqlite_path: Option<std::path::PathBuf>,
+    setup: String,
+    new: bool,
+}
+
+impl std::fmt::Debug for Opening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opening")
+            .field("backend", &self.backend)
+            .field("new", &self.new)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Opening {
+    /// Whether the database holds no table of this tool's (a new SQLite file, one in memory,
+    /// a new PostgreSQL database): a sync into it is a full sweep from
+    /// the first page, which a [`crate::HeadStart`] can begin while [`Opening::migrate`]
+    /// creates the schema.
+    pub fn is_new(&self) -> bool {
+        self.new
+    }
+
+    /// Brings the schema up to date: the open [`Store`].
+    pub async fn migrate(self) -> Result<Store, SyncError> {
+        let Opening {
+            backend,
+            url,
+            probe,
+            sqlite_path,
+            setup,
+            new,
+        } = self;
+        let setup_text = setup.clone();
+        let postgres = match backend {
+            Backend::Postgres => Some(
+                // Each account's sync writes two pages at once (`copy.rs`).
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(60))
+                    .connect_lazy(&url)?,
+            ),
+            Backend::Sqlite => None,
+        };
         let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(60));
         let (pool, spare) = match backend {
             // One connection: vendors syncing in parallel take turns at the file instead of
@@ -217,22 +292,26 @@ impl Store {
             }
             Backend::Postgres => {
                 let mut probe = probe;
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&mut probe)
-                    .await?;
                 let pool = pool_options.max_connections(8).connect_lazy(&url)?;
+                let migrated = sqlx::migrate!("./migrations/postgres").run(&mut probe);
+                match (&postgres, new) {
+                    // A new database's first use is a sync's first load: the connections it
+                    // takes (its pages' and index builds', and two for its bookkeeping) are
+                    // opened while the schema is created, not one after another before its
+                    // first page (a few milliseconds of handshakes each).
+                    (Some(postgres), true) => {
+                        let warmed = futures::future::try_join(
+                            open_at_once(postgres, crate::indexes::AT_ONCE),
+                            open_at_once(&pool, 2),
+                        );
+                        let (migrated, warmed) = futures::future::join(migrated, warmed).await;
+                        migrated?;
+                        warmed?;
+                    }
+                    _ => migrated.await?,
+                }
                 (pool, Some(probe))
             }
-        };
-        let postgres = match backend {
-            Backend::Postgres => Some(
-                // Each account's sync writes two pages at once (`copy.rs`).
-                sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(4)
-                    .acquire_timeout(Duration::from_secs(60))
-                    .connect_lazy(&url)?,
-            ),
-            Backend::Sqlite => None,
         };
         Ok(Store {
             pool,
@@ -246,7 +325,9 @@ impl Store {
             sqlite_setup: setup_text,
         })
     }
+}
 
+impl Store {
     /// The database kind.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -277,10 +358,7 @@ impl Store {
         let Some(pool) = &self.postgres else {
             return Ok(());
         };
-        let taken = (0..connections).map(|_| pool.acquire());
-        // Taken at once, so each is a connection of its own; back to the pool when dropped.
-        futures::future::try_join_all(taken).await?;
-        Ok(())
+        Ok(open_at_once(pool, connections).await?)
     }
 
     /// Whether a new connection to the database opens now: one try, without the pools'
@@ -329,6 +407,16 @@ impl Store {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// Opens connections until `pool` holds `connections`: taken at once, so each is a
+/// connection of its own, and back to the pool when dropped.
+async fn open_at_once<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    connections: usize,
+) -> Result<(), sqlx::Error> {
+    futures::future::try_join_all((0..connections).map(|_| pool.acquire())).await?;
+    Ok(())
 }
 
 /// Closes every connection of `pool`, each awaited, then the pool. sqlx 0.8's own `close`
@@ -400,6 +488,67 @@ fn address_url(address: &str) -> Result<(Backend, String), SyncError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_new_postgres_database_opens_a_first_load_s_connections_while_it_migrates() {
+        let Some((url, _, _)) = crate::test_server::empty_database("warm").await else {
+            return;
+        };
+        let opening = Store::connect_with(&url, &StoreOptions::default())
+            .await
+            .expect("connects");
+        assert!(opening.is_new());
+        let store = opening.migrate().await.expect("migrates");
+        let pages = store.postgres().expect("PostgreSQL").size() as usize;
+        assert_eq!(
+            pages,
+            crate::indexes::AT_ONCE,
+            "the pages' and index builds'"
+        );
+        assert_eq!(store.pool().size(), 2, "the bookkeeping's");
+        store.close().await;
+        // Not new: the pools connect when first used.
+        let opening = Store::connect_with(&url, &StoreOptions::default())
+            .await
+            .expect("connects");
+        assert!(!opening.is_new());
+        let store = opening.migrate().await.expect("migrates");
+        assert_eq!(store.postgres().expect("PostgreSQL").size(), 0);
+        assert_eq!(store.pool().size(), 0);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_database_is_new_until_it_is_migrated() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("new.db");
+        let address = path.display().to_string();
+        let options = StoreOptions::default();
+        let opening = Store::connect_with(&address, &options)
+            .await
+            .expect("opens");
+        assert!(opening.is_new(), "missing");
+        // Created (empty) by the connection, not yet migrated: still new.
+        drop(opening);
+        assert!(
+            Store::connect_with(&address, &options)
+                .await
+                .expect("opens")
+                .is_new()
+        );
+        let store = Store::open(&address).await.expect("opens");
+        store.close().await;
+        let opening = Store::connect_with(&address, &options)
+            .await
+            .expect("opens");
+        assert!(!opening.is_new(), "migrated");
+        assert!(
+            Store::connect_with("sqlite::memory:", &options)
+                .await
+                .expect("opens")
+                .is_new()
+        );
+    }
 
     #[tokio::test]
     async fn a_writing_transaction_holds_sqlite_s_write_lock_from_its_start() {

@@ -7,9 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use customers::query::{Filter, Support, support};
 use customers::{CustomersClient, PageCursor, Query, Vendor};
-use futures::StreamExt;
-use futures::future::Either;
 
+use crate::download::HeadStart;
 use crate::state::{self, Run};
 use crate::store::{Backend, Store};
 use crate::{SyncError, time_text};
@@ -134,6 +133,18 @@ pub async fn sync_observed(
     store: &Store,
     client: &CustomersClient,
     options: &SyncOptions,
+    on_page: impl FnMut(&PageWritten),
+) -> Result<SyncReport, SyncError> {
+    sync_with(store, client, options, None, on_page).await
+}
+
+/// [`sync_observed`], taking its first pages from `head_start` when the sync begins a full
+/// sweep from the first page with `client` (else it is dropped).
+pub async fn sync_with(
+    store: &Store,
+    client: &CustomersClient,
+    options: &SyncOptions,
+    mut head_start: Option<HeadStart>,
     mut on_page: impl FnMut(&PageWritten),
 ) -> Result<SyncReport, SyncError> {
     let vendor = client.vendor();
@@ -154,10 +165,19 @@ pub async fn sync_observed(
             this.1 += page.customers as u64;
             on_page(page);
         };
+        let head_start = head_start.take();
         let attempt = async {
             let mut lock = crate::lock::acquire(store, account).await?;
-            let result =
-                sync_locked(store, client, options, account, &mut lock, &mut counted).await;
+            let result = sync_locked(
+                store,
+                client,
+                options,
+                account,
+                &mut lock,
+                head_start,
+                &mut counted,
+            )
+            .await;
             lock.release(account).await;
             result
         };
@@ -193,6 +213,7 @@ async fn sync_locked(
     options: &SyncOptions,
     account: &str,
     lock: &mut crate::lock::SyncLock,
+    head_start: Option<HeadStart>,
     on_page: &mut impl FnMut(&PageWritten),
 ) -> Result<SyncReport, SyncError> {
     let vendor = client.vendor();
@@ -226,6 +247,32 @@ async fn sync_locked(
         }
         _ => (new_run(vendor, saved.last_high_water, options.full), None),
     };
+    let query = Query {
+        updated_since: run.since.filter(|_| !run.full),
+        ..Query::default()
+    };
+    // A resumed sync starts one page before its checkpoint: the vendor's data may have
+    // shifted back across the cut since (customers ahead deleted), and a full sweep that
+    // missed a customer would mark it deleted.
+    let start = match resumed_from {
+        Some(_) => run.cursor.map(|cursor| client.page_before(cursor)),
+        None => run.cursor,
+    };
+    // The listing, one page of read-ahead (`download.rs`): the next page downloads and
+    // decodes while this one is written. A head start serves a new full sweep; the run then
+    // began when its first request did, so that no change before the run's start time (the
+    // next incremental sync's mark, where the records carry none) goes unseen.
+    let head_start = start.and_then(|from| head_start?.serving(client, &query, from));
+    if let Some(head) = &head_start {
+        tracing::debug!(
+            account,
+            "the first pages were requested while the database opened"
+        );
+        run.started_at = run.started_at.min(head.began_at());
+    }
+    let pages = start.map(|from| {
+        head_start.unwrap_or_else(|| crate::download::Download::begin(client, query.clone(), from))
+    });
     // A new run's bookkeeping, done while its first page downloads (the writer waits for it
     // before the first page): whether the account held no row when this run began, as far
     // as this invocation knows (a resumed run may have written some before). Then no row
@@ -249,10 +296,6 @@ async fn sync_locked(
         Some(since) if !run.full => SyncMode::Incremental { since },
         _ => SyncMode::Full,
     };
-    let query = Query {
-        updated_since: run.since.filter(|_| !run.full),
-        ..Query::default()
-    };
     let mut report = SyncReport {
         account: account.to_owned(),
         vendor,
@@ -264,37 +307,12 @@ async fn sync_locked(
         marked_deleted: 0,
         reconnected_after: Vec::new(),
     };
-    // A resumed sync starts one page before its checkpoint: the vendor's data may have
-    // shifted back across the cut since (customers ahead deleted), and a full sweep that
-    // missed a customer would mark it deleted.
-    let start = match resumed_from {
-        Some(_) => run.cursor.map(|cursor| client.page_before(cursor)),
-        None => run.cursor,
-    };
     // Rows this run inserted, while every page could tell (a resumed run's earlier pages
     // cannot): else they are counted at the end.
     let mut new = resumed_from.is_none().then_some(0);
-    if let Some(from) = start {
-        // One page of read-ahead: the next page downloads and decodes while this one is
-        // written. Both are driven by this task (a SQLite file's page is written, and
-        // dropped, on a blocking thread it waits for; PostgreSQL's pages on tasks of their
-        // own, two at once). A slot is reserved before the next page is taken from the
-        // listing, so no decoded page waits behind a full slot: a sync killed while writing
-        // page k (and k+1, on PostgreSQL) has fetched one page more than it writes and
-        // requested the next, which the next sync fetches again.
-        let (sender, mut pages) = tokio::sync::mpsc::channel(1);
-        let download = async move {
-            let mut source = std::pin::pin!(client.pages(query, from));
-            while let Ok(slot) = sender.reserve().await {
-                let Some(page) = source.next().await else {
-                    break;
-                };
-                slot.send(page);
-            }
-            drop(sender);
-            // Ends only with the writer, which drains what was sent.
-            std::future::pending::<()>().await;
-        };
+    if let Some(mut pages) = pages {
+        // A SQLite file's page is written on a blocking thread this task waits for;
+        // PostgreSQL's pages on tasks of their own, two at once.
         let file = store.file_writer()?;
         // PostgreSQL's pages in flight, oldest first, with what to report when each commits.
         let mut in_flight: std::collections::VecDeque<(crate::copy::InFlight, PageWritten)> =
@@ -323,7 +341,7 @@ async fn sync_locked(
                 {
                     committed(written, oldest.committed().await?);
                 }
-                let Some(page) = pages.recv().await else {
+                let Some(page) = pages.next().await else {
                     break;
                 };
                 let page = match page {
@@ -361,10 +379,9 @@ async fn sync_locked(
             }
         };
         // The writer ends the sync (done or failed); the download is dropped with it.
-        match futures::future::select(std::pin::pin!(write), std::pin::pin!(download)).await {
-            Either::Left((result, _)) => result?,
-            Either::Right(((), write)) => write.await?,
-        }
+        let written = write.await;
+        drop(pages);
+        written?;
         // Its checkpointing thread is waited for (`wal.rs`) on a thread that may block.
         if let Some(file) = file {
             let _ = tokio::task::spawn_blocking(move || drop(file)).await;

@@ -2,18 +2,22 @@
 
 use crate::Store;
 
-/// A new database of the test server, and its name.
+/// A new database of the test server.
 pub(crate) struct TestDatabase {
     /// The database, opened (migrated).
     pub(crate) store: Store,
-    /// Its name on the server.
-    pub(crate) name: String,
-    /// A connection to the server's own database, for looking at it from outside.
-    pub(crate) admin: sqlx::PgPool,
 }
 
 /// A new database for `test`; none when no server is configured (CI always has one).
 pub(crate) async fn database(test: &str) -> Option<TestDatabase> {
+    let (url, _, _) = empty_database(test).await?;
+    let store = Store::open(&url).await.expect("opens");
+    Some(TestDatabase { store })
+}
+
+/// A new database for `test`, without this tool's schema: its address, name, and the
+/// server's own database.
+pub(crate) async fn empty_database(test: &str) -> Option<(String, String, sqlx::PgPool)> {
     let Ok(server) = std::env::var("CUSTOMERS_TEST_POSTGRES_URL") else {
         assert!(std::env::var("CI").is_err(), "CI tests PostgreSQL");
         return None;
@@ -30,7 +34,5 @@ pub(crate) async fn database(test: &str) -> Option<TestDatabase> {
     }
     let (base, query) = server.split_once('?').unwrap_or((&server, ""));
     let (origin, _) = base.rsplit_once('/').expect("a URL with a database");
-    let url = format!("{origin}/{name}?{query}");
-    let store = Store::open(&url).await.expect("opens");
-    Some(TestDatabase { store, name, admin })
+    Some((format!("{origin}/{name}?{query}"), name, admin))
 }

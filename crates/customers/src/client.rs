@@ -390,6 +390,12 @@ impl CustomersClient {
         crate::read_ahead::read_ahead(crate::paging::pages(self.shared.clone(), query, from))
     }
 
+    /// Whether `other` is this client: a clone of it, sharing its connections, rate limit
+    /// and drift report.
+    pub fn is(&self, other: &CustomersClient) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     /// The cursor one page before `cursor` (the first page's for the first two). Resuming
     /// there reads the page before the cut again, so that customers the vendor shifted back
     /// across it meanwhile (others deleted ahead of them) are not missed.
