@@ -31,6 +31,7 @@ mod download;
 mod error;
 mod indexes;
 mod lock;
+mod loopback;
 pub mod people;
 mod primary_key;
 mod private_file;

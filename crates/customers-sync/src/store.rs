@@ -170,7 +170,7 @@ impl Store {
     /// new; [`Opening::migrate`] is the second.
     pub async fn connect_with(address: &str, options: &StoreOptions) -> Result<Opening, SyncError> {
         DRIVERS.call_once(install_default_drivers);
-        let (backend, url) = address_url(address)?;
+        let (backend, mut url) = address_url(address)?;
         let sqlite_path = match backend {
             Backend::Sqlite => crate::private_file::sqlite_path(&url),
             Backend::Postgres => None,
@@ -189,7 +189,25 @@ impl Store {
         // pools connect when first used (a new database's while it migrates): every
         // connection opened before the first request is a few milliseconds of a sync.
         let (probe, new) = async {
-            let mut probe = AnyConnection::connect(&url).await?;
+            let plain = match backend {
+                Backend::Postgres => {
+                    crate::loopback::without_tls(&url, std::env::var_os("PGSSLMODE").as_deref())
+                }
+                Backend::Sqlite => None,
+            };
+            let mut probe = match plain {
+                Some(plain) => match AnyConnection::connect(&plain).await {
+                    Ok(probe) => {
+                        url = plain;
+                        probe
+                    }
+                    Err(err) if crate::loopback::refused_without_tls(&err) => {
+                        AnyConnection::connect(&url).await?
+                    }
+                    Err(err) => return Err(err),
+                },
+                None => AnyConnection::connect(&url).await?,
+            };
             let tables = match backend {
                 Backend::Sqlite => {
                     probe.execute(setup.as_str()).await?;
@@ -515,6 +533,113 @@ mod tests {
         let store = opening.migrate().await.expect("migrates");
         assert_eq!(store.postgres().expect("PostgreSQL").size(), 0);
         assert_eq!(store.pool().size(), 0);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_loopback_server_is_reached_without_tls_unless_the_address_asks_for_it() {
+        let Some((url, _, admin)) = crate::test_server::empty_database("loopback").await else {
+            return;
+        };
+        let encrypted = |store: Store| async move {
+            let (ssl,): (bool,) =
+                sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                    .fetch_one(store.pool())
+                    .await
+                    .expect("read");
+            store.close().await;
+            ssl
+        };
+        let loopback = crate::loopback::without_tls(&url, None).is_some();
+        let store = Store::open(&url).await.expect("opens");
+        assert_eq!(encrypted(store).await, !loopback, "{}", redact(&url));
+        let (server_ssl,): (String,) = sqlx::query_as("SHOW ssl")
+            .fetch_one(&admin)
+            .await
+            .expect("read");
+        if server_ssl == "on" {
+            let store = Store::open(&format!("{url}&sslmode=require"))
+                .await
+                .expect("opens");
+            assert!(encrypted(store).await, "asked for TLS");
+        }
+    }
+
+    /// A server that, like one whose `pg_hba.conf` has `hostssl` lines only, refuses a
+    /// connection that does not begin with TLS: a proxy in front of `server` (`host:port`)
+    /// that forwards those that do. Its address.
+    async fn tls_only_proxy(server: String) -> std::net::SocketAddr {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        // The startup packet that asks for TLS: its length, then 1234 and 5679.
+        const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 4, 210, 22, 47];
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds");
+        let address = listener.local_addr().expect("an address");
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let server = server.clone();
+                tokio::spawn(async move {
+                    let mut first = [0u8; 8];
+                    if client.read_exact(&mut first).await.is_err() {
+                        return;
+                    }
+                    if first == SSL_REQUEST {
+                        let Ok(mut upstream) = tokio::net::TcpStream::connect(&server).await else {
+                            return;
+                        };
+                        if upstream.write_all(&first).await.is_ok() {
+                            let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                        }
+                        return;
+                    }
+                    let mut fields = Vec::new();
+                    for (kind, text) in [
+                        (b'S', "FATAL"),
+                        (b'V', "FATAL"),
+                        (b'C', "28000"),
+                        (b'M', "no pg_hba.conf entry: no encryption"),
+                    ] {
+                        fields.push(kind);
+                        fields.extend_from_slice(text.as_bytes());
+                        fields.push(0);
+                    }
+                    fields.push(0);
+                    let mut message = vec![b'E'];
+                    message.extend_from_slice(&(fields.len() as u32 + 4).to_be_bytes());
+                    message.extend_from_slice(&fields);
+                    let _ = client.write_all(&message).await;
+                });
+            }
+        });
+        address
+    }
+
+    #[tokio::test]
+    async fn a_loopback_server_that_requires_tls_gets_it() {
+        let Some((url, _, admin)) = crate::test_server::empty_database("tls_only").await else {
+            return;
+        };
+        let (server_ssl,): (String,) = sqlx::query_as("SHOW ssl")
+            .fetch_one(&admin)
+            .await
+            .expect("read");
+        let parsed = url::Url::parse(&url).expect("a URL");
+        let (Some(host), Some(port)) = (parsed.host_str(), parsed.port()) else {
+            return;
+        };
+        if server_ssl != "on" || crate::loopback::without_tls(&url, None).is_none() {
+            return;
+        }
+        let proxy = tls_only_proxy(format!("{host}:{port}")).await;
+        let through = url.replacen(&format!("{host}:{port}"), &proxy.to_string(), 1);
+        let store = Store::open(&through).await.expect("opens with TLS");
+        let (ssl,): (bool,) =
+            sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .fetch_one(store.pool())
+                .await
+                .expect("read");
+        assert!(ssl);
         store.close().await;
     }
 
