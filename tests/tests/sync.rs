@@ -204,27 +204,43 @@ fn id_of(record: &serde_json::Value) -> String {
     id.as_str().map_or_else(|| id.to_string(), str::to_owned)
 }
 
+/// 40 Gleantap customers (seed 8), two of them (5 and 9) changed since a first sync.
+fn gleantap_config() -> FakeConfig {
+    FakeConfig::new(Vendor::Gleantap).customers(40).seed(8)
+}
+
+/// `db` opened and synced once (a full sweep) from a fake Gleantap, then a fake of the same
+/// customers with two changed since, which records what it is asked, and a client of it.
+async fn gleantap_synced_then_changed(
+    db: &databases::Database,
+) -> (Store, FakeServer, customers::CustomersClient) {
+    let store = Store::open(&db.url).await.expect("the database opens");
+    let fake = FakeServer::start(gleantap_config())
+        .await
+        .expect("fake starts");
+    let client = fake_client(Vendor::Gleantap, &fake.base_url(), 15)
+        .build()
+        .expect("client");
+    let first = sync(&store, &client, &SyncOptions::new())
+        .await
+        .expect("first");
+    assert_eq!(first.mode, SyncMode::Full);
+    let changed = FakeServer::start(gleantap_config().changed([5, 9]).record_exchanges())
+        .await
+        .expect("fake starts");
+    let client = fake_client(Vendor::Gleantap, &changed.base_url(), 15)
+        .build()
+        .expect("client");
+    (store, changed, client)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gleantap_syncs_only_what_changed_since_the_last_sync_less_two_days() {
     for db in databases::all("incremental").await {
-        let store = Store::open(&db.url).await.expect("the database opens");
-        let config = || FakeConfig::new(Vendor::Gleantap).customers(40).seed(8);
-        let fake = FakeServer::start(config()).await.expect("fake starts");
-        let client = fake_client(Vendor::Gleantap, &fake.base_url(), 15)
-            .build()
-            .expect("client");
-        let first = sync(&store, &client, &SyncOptions::new())
-            .await
-            .expect("first");
-        assert_eq!(first.mode, SyncMode::Full);
+        let (store, changed, client) = gleantap_synced_then_changed(&db).await;
         let before = rows(&store).await;
-
-        let changed = FakeServer::start(config().changed([5, 9]).record_exchanges())
-            .await
-            .expect("fake starts");
-        let client = fake_client(Vendor::Gleantap, &changed.base_url(), 15)
-            .build()
-            .expect("client");
+        // The rows the first sync wrote: the changed fake has not been asked yet.
+        assert!(changed.exchanges().is_empty());
         let second = sync(&store, &client, &SyncOptions::new())
             .await
             .expect("second");
@@ -257,7 +273,7 @@ async fn gleantap_syncs_only_what_changed_since_the_last_sync_less_two_days() {
 
         let after = rows(&store).await;
         let changed_ids = {
-            let all = config().records();
+            let all = gleantap_config().records();
             BTreeSet::from([id_of(&all[5]), id_of(&all[9])])
         };
         for (old, new) in before.iter().zip(&after) {
@@ -822,21 +838,7 @@ async fn a_head_start_serves_a_first_load_into_a_new_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_head_start_is_dropped_by_a_sync_that_does_not_sweep_from_the_start() {
     for db in databases::all("head_start_dropped").await {
-        let store = Store::open(&db.url).await.expect("the database opens");
-        let config = || FakeConfig::new(Vendor::Gleantap).customers(40).seed(8);
-        let fake = FakeServer::start(config()).await.expect("fake starts");
-        let client = fake_client(Vendor::Gleantap, &fake.base_url(), 15)
-            .build()
-            .expect("client");
-        sync(&store, &client, &SyncOptions::new())
-            .await
-            .expect("first");
-        let changed = FakeServer::start(config().changed([5, 9]).record_exchanges())
-            .await
-            .expect("fake starts");
-        let client = fake_client(Vendor::Gleantap, &changed.base_url(), 15)
-            .build()
-            .expect("client");
+        let (store, _changed, client) = gleantap_synced_then_changed(&db).await;
         let head_start = HeadStart::begin(&client);
         let second = sync_with(
             &store,
