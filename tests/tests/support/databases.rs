@@ -5,6 +5,9 @@
 use customers_sync::{Backend, Store};
 use sqlx::Row;
 
+#[path = "stale_databases.rs"]
+mod stale_databases;
+
 /// A fresh, empty database; the SQLite file lives as long as this.
 pub struct Database {
     /// `sqlite` or `postgres`.
@@ -60,9 +63,11 @@ pub async fn postgres(server: &str, name: &str) -> Database {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     );
-    let admin = sqlx::AnyPool::connect(server)
+    let admin = sqlx::PgPool::connect(server)
         .await
         .expect("PostgreSQL answers");
+    // `t_NAME_PID_NANOS`: the process id second from the end.
+    stale_databases::drop_stale(&admin, server, "t_", 2).await;
     sqlx::query(&format!("CREATE DATABASE \"{unique}\""))
         .execute(&admin)
         .await
