@@ -14,6 +14,10 @@
 //!
 //! [`people()`] groups the customers of all accounts that share an email or a phone number.
 //!
+//! Into a new database, a first load need not wait for the schema: [`Store::connect_with`]
+//! says whether the database [is new](Opening::is_new), a [`HeadStart`] begins the listing
+//! while [`Opening::migrate`] creates the tables, and [`sync_with`] takes its pages.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use customers::{Credentials, CustomersClient, Vendor};
