@@ -76,6 +76,21 @@ impl Drop for Download {
 /// page (another process synced the account meanwhile) drops it, having cost the vendor one
 /// request. It holds at most one decoded page until the sync takes it, and stops when
 /// dropped.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use customers::{Credentials, CustomersClient, Vendor};
+/// use customers_sync::{HeadStart, Store, StoreOptions, SyncOptions, sync_with};
+///
+/// let client = CustomersClient::builder(Credentials::from_env(Vendor::Hoko)?).build()?;
+/// let opening = Store::connect_with("customers.db", &StoreOptions::default()).await?;
+/// let head_start = opening.is_new().then(|| HeadStart::begin(&client));
+/// let store = opening.migrate().await?;
+/// let report = sync_with(&store, &client, &SyncOptions::new(), head_start, |_| {}).await?;
+/// println!("{} customers", report.customers);
+/// store.close().await;
+/// # Ok(()) }
+/// ```
 pub struct HeadStart(Download);
 
 impl std::fmt::Debug for HeadStart {
