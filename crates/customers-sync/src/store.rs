@@ -238,7 +238,8 @@ impl Store {
 }
 
 /// A database connected to, its schema not yet brought up to date ([`Store::connect_with`]).
-/// Its `Debug` names the backend only.
+/// Its `Debug` names the backend and whether the database is new, not its address (which
+/// can hold a password).
 pub struct Opening {
     backend: Backend,
     url: String,
@@ -259,9 +260,8 @@ impl std::fmt::Debug for Opening {
 
 impl Opening {
     /// Whether the database holds no table of this tool's (a new SQLite file, one in memory,
-    /// a new PostgreSQL database): a sync into it is a full sweep from
-    /// the first page, which a [`crate::HeadStart`] can begin while [`Opening::migrate`]
-    /// creates the schema.
+    /// a new PostgreSQL database): a sync into it is a full sweep from the first page, which
+    /// a [`crate::HeadStart`] can begin while [`Opening::migrate`] creates the schema.
     pub fn is_new(&self) -> bool {
         self.new
     }
