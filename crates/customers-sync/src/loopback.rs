@@ -6,6 +6,8 @@
 //! `PGSSLMODE` set) is taken as it is; a server that refuses connections without TLS
 //! gets TLS.
 
+use sqlx::{AnyConnection, Connection};
+
 /// `url` (a `postgres://` address) with `sslmode=disable` added, when it names one host, a
 /// loopback one, and neither `sslmode` nor a host of another kind (`host=`, `hostaddr=`);
 /// `pgsslmode`: the `PGSSLMODE` variable, which sqlx reads when the URL names no mode.
@@ -40,9 +42,23 @@ pub(crate) fn without_tls(url: &str, pgsslmode: Option<&std::ffi::OsStr>) -> Opt
     loopback.then(|| format!("{url}{separator}sslmode=disable"))
 }
 
+/// A connection to the PostgreSQL server at `url`, and the address it was made with (the
+/// one the pools use): without TLS where [`without_tls`] allows it and the server accepts
+/// it, else `url` as given.
+pub(crate) async fn connect(url: String) -> Result<(AnyConnection, String), sqlx::Error> {
+    let Some(plain) = without_tls(&url, std::env::var_os("PGSSLMODE").as_deref()) else {
+        return Ok((AnyConnection::connect(&url).await?, url));
+    };
+    match AnyConnection::connect(&plain).await {
+        Ok(connection) => Ok((connection, plain)),
+        Err(err) if refused_without_tls(&err) => Ok((AnyConnection::connect(&url).await?, url)),
+        Err(err) => Err(err),
+    }
+}
+
 /// Whether the server refused a connection for want of TLS (SQLSTATE 28000, as its
 /// `pg_hba.conf` answers a connection no line allows: `hostssl` lines only).
-pub(crate) fn refused_without_tls(err: &sqlx::Error) -> bool {
+fn refused_without_tls(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some("28000"))
 }
 

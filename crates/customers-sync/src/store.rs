@@ -170,7 +170,7 @@ impl Store {
     /// new; [`Opening::migrate`] is the second.
     pub async fn connect_with(address: &str, options: &StoreOptions) -> Result<Opening, SyncError> {
         DRIVERS.call_once(install_default_drivers);
-        let (backend, mut url) = address_url(address)?;
+        let (backend, url) = address_url(address)?;
         let sqlite_path = match backend {
             Backend::Sqlite => crate::private_file::sqlite_path(&url),
             Backend::Postgres => None,
@@ -188,25 +188,10 @@ impl Store {
         // then kept for the first sync's lock (`lock.rs`), a session of its own, and the
         // pools connect when first used (a new database's while it migrates): every
         // connection opened before the first request is a few milliseconds of a sync.
-        let (probe, new) = async {
-            let plain = match backend {
-                Backend::Postgres => {
-                    crate::loopback::without_tls(&url, std::env::var_os("PGSSLMODE").as_deref())
-                }
-                Backend::Sqlite => None,
-            };
-            let mut probe = match plain {
-                Some(plain) => match AnyConnection::connect(&plain).await {
-                    Ok(probe) => {
-                        url = plain;
-                        probe
-                    }
-                    Err(err) if crate::loopback::refused_without_tls(&err) => {
-                        AnyConnection::connect(&url).await?
-                    }
-                    Err(err) => return Err(err),
-                },
-                None => AnyConnection::connect(&url).await?,
+        let (probe, new, url) = async {
+            let (mut probe, url) = match backend {
+                Backend::Postgres => crate::loopback::connect(url).await?,
+                Backend::Sqlite => (AnyConnection::connect(&url).await?, url),
             };
             let tables = match backend {
                 Backend::Sqlite => {
@@ -219,7 +204,7 @@ impl Store {
             };
             // New: no table of this tool's, so no account has a sync to go on from.
             let (tables,): (i64,) = sqlx::query_as(tables).fetch_one(&mut probe).await?;
-            Ok::<_, sqlx::Error>((probe, tables == 0))
+            Ok::<_, sqlx::Error>((probe, tables == 0, url))
         }
         .await
         .map_err(|source| SyncError::Open {
@@ -536,28 +521,35 @@ mod tests {
         store.close().await;
     }
 
+    /// Whether `store`'s connections are encrypted (read on one of them), the store closed.
+    async fn encrypted(store: Store) -> bool {
+        let (ssl,): (bool,) =
+            sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .fetch_one(store.pool())
+                .await
+                .expect("read");
+        store.close().await;
+        ssl
+    }
+
+    /// Whether the server offers TLS at all.
+    async fn server_has_tls(admin: &sqlx::PgPool) -> bool {
+        let (ssl,): (String,) = sqlx::query_as("SHOW ssl")
+            .fetch_one(admin)
+            .await
+            .expect("read");
+        ssl == "on"
+    }
+
     #[tokio::test]
     async fn a_loopback_server_is_reached_without_tls_unless_the_address_asks_for_it() {
         let Some((url, _, admin)) = crate::test_server::empty_database("loopback").await else {
             return;
         };
-        let encrypted = |store: Store| async move {
-            let (ssl,): (bool,) =
-                sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-                    .fetch_one(store.pool())
-                    .await
-                    .expect("read");
-            store.close().await;
-            ssl
-        };
         let loopback = crate::loopback::without_tls(&url, None).is_some();
         let store = Store::open(&url).await.expect("opens");
         assert_eq!(encrypted(store).await, !loopback, "{}", redact(&url));
-        let (server_ssl,): (String,) = sqlx::query_as("SHOW ssl")
-            .fetch_one(&admin)
-            .await
-            .expect("read");
-        if server_ssl == "on" {
+        if server_has_tls(&admin).await {
             let store = Store::open(&format!("{url}&sslmode=require"))
                 .await
                 .expect("opens");
@@ -620,27 +612,17 @@ mod tests {
         let Some((url, _, admin)) = crate::test_server::empty_database("tls_only").await else {
             return;
         };
-        let (server_ssl,): (String,) = sqlx::query_as("SHOW ssl")
-            .fetch_one(&admin)
-            .await
-            .expect("read");
         let parsed = url::Url::parse(&url).expect("a URL");
         let (Some(host), Some(port)) = (parsed.host_str(), parsed.port()) else {
             return;
         };
-        if server_ssl != "on" || crate::loopback::without_tls(&url, None).is_none() {
+        if !server_has_tls(&admin).await || crate::loopback::without_tls(&url, None).is_none() {
             return;
         }
         let proxy = tls_only_proxy(format!("{host}:{port}")).await;
         let through = url.replacen(&format!("{host}:{port}"), &proxy.to_string(), 1);
         let store = Store::open(&through).await.expect("opens with TLS");
-        let (ssl,): (bool,) =
-            sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-                .fetch_one(store.pool())
-                .await
-                .expect("read");
-        assert!(ssl);
-        store.close().await;
+        assert!(encrypted(store).await);
     }
 
     #[tokio::test]

@@ -31,15 +31,20 @@ pub(crate) async fn empty_database(test: &str) -> Option<(String, String, sqlx::
         .expect("the server answers");
     // `unit_TEST_PID`: the process id last.
     stale_databases::drop_stale(&admin, &server, "unit_", 1).await;
+    create_anew(&admin, &name).await;
+    let (base, query) = server.split_once('?').unwrap_or((&server, ""));
+    let (origin, _) = base.rsplit_once('/').expect("a URL with a database");
+    Some((format!("{origin}/{name}?{query}"), name, admin))
+}
+
+/// Creates database `name` on `admin`'s server, empty (dropped first if it exists).
+async fn create_anew(admin: &sqlx::PgPool, name: &str) {
     for sql in [
         format!("DROP DATABASE IF EXISTS \"{name}\""),
         format!("CREATE DATABASE \"{name}\""),
     ] {
-        sqlx::query(&sql).execute(&admin).await.expect("a database");
+        sqlx::query(&sql).execute(admin).await.expect("a database");
     }
-    let (base, query) = server.split_once('?').unwrap_or((&server, ""));
-    let (origin, _) = base.rsplit_once('/').expect("a URL with a database");
-    Some((format!("{origin}/{name}?{query}"), name, admin))
 }
 
 #[cfg(test)]
@@ -80,12 +85,7 @@ mod tests {
         let ended = "unit_stale_sweep_4294967295";
         let running = format!("unit_stale_sweep_{}", std::process::id());
         for name in [ended, running.as_str()] {
-            for sql in [
-                format!("DROP DATABASE IF EXISTS \"{name}\""),
-                format!("CREATE DATABASE \"{name}\""),
-            ] {
-                sqlx::query(&sql).execute(&admin).await.expect("a database");
-            }
+            super::create_anew(&admin, name).await;
         }
         drop_stale_now(&admin, "unit_stale_sweep_", 1).await;
         let exists = |name: String| {
