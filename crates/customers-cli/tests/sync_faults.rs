@@ -75,6 +75,10 @@ async fn a_second_sync_of_one_account_refuses_naming_the_first_and_a_killed_one_
     let expected = reference().await;
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     for db in databases::all("lock").await {
+        // An existing database, so that a page served means the first holds the lock: into a
+        // new one, its first page is requested before (while the schema is created, a head
+        // start), and a page served after a short wait let the second take the lock first.
+        Store::open(&db.url).await.expect("opens").close().await;
         let slow = slow_fake(100, 400).await;
         let mut first = started(&slow, &db.url, 1).await;
 
